@@ -1,0 +1,3 @@
+module github.com/scoped-go/scoped
+
+go 1.26
