@@ -1,0 +1,522 @@
+package nursery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A Nursery is the scope of one call to [Run]: the tasks started in it run
+// in their own goroutines and all of them have returned before Run returns.
+// A Nursery is only valid inside the call to Run that created it; starting a
+// task after Run has returned panics.
+type Nursery struct {
+	// Set by Run before the body starts; read-only afterwards.
+	ctx    context.Context         // the tasks' context
+	cancel context.CancelCauseFunc // cancels ctx; the first call's cause wins
+	parent context.Context         // the context passed to Run
+	cfg    config
+	labels context.Context // pprof labels of a named scope; nil when unnamed
+
+	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
+	// Start tasks not yet finished in the low bits (queued tasks included),
+	// and background tasks above them. Run sets closedBit, by a CAS, once the body and every task have
+	// returned; a start that sees it panics. Every start adds to state before
+	// its task can run, and every task subtracts after its failure, if any,
+	// is recorded: so when Run sees no tasks, all failures are recorded and
+	// no start is in flight.
+	state atomic.Int64
+	wake  chan struct{} // cap 1: a token each time the task count drops to zero
+
+	// With a limit, the goroutines that run Go, TryGo and Spawn tasks are
+	// workers, at most cfg.limit of them: a worker that has finished a task
+	// takes the next from work, the queue behind the limit, and parks on it
+	// until Run closes it. Without a limit each task has its own goroutine:
+	// handing tasks to parked goroutines measured no faster than the go
+	// statement, whose runtime already recycles goroutines.
+	work     chan job       // limit: capacity cfg.limit; nil without a limit
+	workers  atomic.Int32   // limit: workers alive
+	pending  atomic.Int64   // limit: tasks accepted and not finished, queued ones included
+	workerWG sync.WaitGroup // limit: every worker
+
+	mu         sync.Mutex // guards the fields below
+	errs       []error    // root errors, in the order they were reported
+	seen       map[error]struct{}
+	parentEcho bool        // an echo of the parent's cancellation was dropped
+	panicked   *PanicError // the first panic, body or task
+	bodyPanic  bool        // panicked came from the body: re-raise its value as is
+	goexit     bool        // a task called runtime.Goexit
+	watchdog   *time.Timer // armed by the first panic or Goexit
+	closed     bool        // Run is done waiting; the watchdog stands down
+	bgCtx      context.Context
+	bgCancel   context.CancelCauseFunc
+}
+
+// A job is a task handed to a worker.
+type job struct {
+	fn func(context.Context) error
+	// queued is set for a task that waited behind the limit. It is dropped,
+	// not run, if the nursery is canceled before a worker takes it.
+	queued bool
+	// dropped, if not nil, is called instead of fn when the task is dropped.
+	dropped func()
+}
+
+// The fields of Nursery.state.
+const (
+	taskMask  = 1<<40 - 1 // body and Go, TryGo, Spawn, Start tasks
+	bgUnit    = 1 << 40   // one background task
+	closedBit = 1 << 62   // Run has returned: no more starts
+)
+
+// Causes the nursery invents. Each wraps context.Canceled, so that code
+// that treats cancellation as such recognizes them.
+var (
+	errClosed         = fmt.Errorf("nursery: Run returned: %w", context.Canceled)
+	errBackgroundDone = fmt.Errorf("nursery: background task canceled: the other tasks are done: %w", context.Canceled)
+)
+
+// Run calls body with a new nursery and returns once body and every task
+// started in the nursery, including tasks started by tasks, have returned.
+//
+// The nursery's context, passed to body and to every task, is derived from
+// ctx. The first failure cancels it, with that failure as its cause: a
+// non-nil error (unless [Supervise] is given), a panic, or a call to
+// runtime.Goexit, in a task or in body. It is canceled in any case when Run
+// returns.
+//
+// Run returns the root errors of body and the tasks, in the order they were
+// returned: one as it is, several joined with [errors.Join]. An error is an
+// echo, and is dropped, when the nursery's context was already canceled
+// before the task returned it and it matches [context.Canceled],
+// [context.DeadlineExceeded] or the cancellation cause; an error value
+// already reported is not reported again. If the parent ctx was canceled
+// and the tasks only echoed it, Run returns context.Cause(ctx).
+//
+// If a task panics, Run waits for the other tasks and then panics in its
+// caller's goroutine with a [*PanicError] holding the value and the task's
+// stack; if several panic, the first is raised. A panic in body propagates
+// as it is, after the tasks have returned. If a task called runtime.Goexit,
+// Run calls runtime.Goexit once the tasks have returned. A panic wins over
+// a Goexit, and both win over errors. If the tasks have not all returned
+// within the grace period after a panic or a Goexit (see [Grace]), the
+// program crashes with the original panic.
+//
+// Run panics if ctx or body is nil.
+func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts ...Option) error {
+	if ctx == nil {
+		panic("nursery: Run called with a nil context")
+	}
+	if body == nil {
+		panic("nursery: Run called with a nil body")
+	}
+	n := &Nursery{parent: ctx, wake: make(chan struct{}, 1)}
+	n.cfg.grace = DefaultGrace
+	for _, o := range opts {
+		if o == nil {
+			panic("nursery: Run called with a nil Option")
+		}
+		o.apply(&n.cfg)
+	}
+	n.ctx, n.cancel = context.WithCancelCause(ctx)
+	if n.cfg.limit > 0 {
+		n.work = make(chan job, n.cfg.limit)
+	}
+	if n.cfg.name != "" {
+		n.labels = pprof.WithLabels(context.Background(), pprof.Labels("scope", n.cfg.name))
+	}
+	n.state.Store(1) // the body
+
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// body panicked or called runtime.Goexit. Cancel the tasks and wait
+		// for them here, on the panicking stack, so that a re-raised panic
+		// still shows where body panicked.
+		r := recover()
+		n.abort(r, true)
+		n.exit(1)
+		n.close()
+		n.raise(r == nil) // panics, unless body's own Goexit is to continue
+	}()
+	err := body(n.ctx, n)
+	returned = true
+	n.failed(err, n.ctx)
+	n.exit(1)
+	n.close()
+	n.raise(false)
+	return n.result()
+}
+
+// Go starts task in a goroutine of the nursery: a new one, or with a [Limit]
+// an idle worker. The task receives the nursery's context.
+//
+// With a [Limit], Go queues the task while the limit is reached, and blocks
+// while the queue is full too. If the nursery is canceled while the task
+// waits, Go gives up and drops it: it would only have seen a canceled
+// context. Without a limit, Go never blocks, and a task started in a
+// canceled nursery still runs, with the canceled context.
+//
+// Go panics if task is nil or if Run has returned.
+func (n *Nursery) Go(task func(ctx context.Context) error) {
+	if task == nil {
+		panic("nursery: Go called with a nil task")
+	}
+	n.enter(1, "Go")
+	n.dispatch(job{fn: task}, true)
+}
+
+// TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
+// reports whether it did. Without a [Limit] there is always room; with one,
+// TryGo returns false when the limit is reached, and never queues or blocks.
+//
+// TryGo panics if task is nil or if Run has returned.
+func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
+	if task == nil {
+		panic("nursery: TryGo called with a nil task")
+	}
+	n.enter(1, "TryGo")
+	if !n.dispatch(job{fn: task}, false) {
+		n.exit(1)
+		return false
+	}
+	return true
+}
+
+// Cancel cancels the nursery's context with cause (context.Canceled if
+// cause is nil) without failing the nursery: the tasks' echoes of the
+// cancellation are dropped, and Run returns nil unless a task failed on its
+// own. Cancel does not wait for the tasks. If the nursery's context is
+// already canceled, Cancel does nothing.
+func (n *Nursery) Cancel(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	n.cancel(cause)
+}
+
+// enter counts a task about to start. what names the call, for the panic
+// that a start after Run has returned gets.
+func (n *Nursery) enter(unit int64, what string) {
+	if n.state.Add(unit)&closedBit != 0 {
+		n.state.Add(-unit)
+		panic("nursery: " + what + " called after Run returned")
+	}
+}
+
+// exit uncounts a finished or dropped task, and wakes Run when no task but
+// background ones is left.
+func (n *Nursery) exit(unit int64) {
+	if n.state.Add(-unit)&taskMask == 0 {
+		select {
+		case n.wake <- struct{}{}:
+		default: // a token is already waiting
+		}
+	}
+}
+
+// dispatch hands a counted job to a worker. It reports false, having
+// started nothing, when wait is false and a limited nursery is full.
+func (n *Nursery) dispatch(j job, wait bool) bool {
+	limit := int64(n.cfg.limit)
+	if limit == 0 {
+		go n.run(j.fn)
+		return true
+	}
+
+	if !wait {
+		for {
+			p := n.pending.Load()
+			if p >= limit {
+				return false
+			}
+			if n.pending.CompareAndSwap(p, p+1) {
+				break
+			}
+		}
+	} else if n.pending.Add(1) > limit {
+		// Full: queue behind the limit, blocking while the queue is full too.
+		if n.ctx.Err() == nil {
+			j.queued = true
+			select {
+			case n.work <- j:
+				return true
+			case <-n.ctx.Done():
+			}
+		}
+		n.drop(j)
+		return true
+	}
+
+	// There is room: fewer than limit tasks are pending. Start a worker if
+	// the pool is not full yet; otherwise some worker is idle or about to
+	// be, and the queue holds fewer than limit tasks, so the send cannot block.
+	for {
+		w := n.workers.Load()
+		if w >= int32(limit) {
+			break
+		}
+		if n.workers.CompareAndSwap(w, w+1) {
+			n.workerWG.Add(1)
+			go n.worker(j)
+			return true
+		}
+	}
+	n.work <- j
+	return true
+}
+
+// drop uncounts a limited task that will never run.
+func (n *Nursery) drop(j job) {
+	if j.dropped != nil {
+		j.dropped()
+	}
+	n.pending.Add(-1)
+	n.exit(1)
+}
+
+// run runs a task of an unlimited nursery in its own goroutine.
+func (n *Nursery) run(fn func(context.Context) error) {
+	if n.labels != nil {
+		pprof.SetGoroutineLabels(n.labels)
+	}
+	n.runJob(fn)
+	n.exit(1)
+}
+
+// worker runs j, then the queued tasks, until Run closes the queue.
+func (n *Nursery) worker(j job) {
+	defer n.workerWG.Done()
+	if n.labels != nil {
+		pprof.SetGoroutineLabels(n.labels)
+	}
+	for {
+		if j.fn != nil {
+			if j.queued && n.ctx.Err() != nil {
+				n.drop(j)
+			} else {
+				n.runJob(j.fn)
+				n.pending.Add(-1)
+				n.exit(1)
+			}
+		}
+		var ok bool
+		if j, ok = <-n.work; !ok {
+			return
+		}
+	}
+}
+
+// runJob runs a Go, TryGo or Spawn task and records its failure. The task
+// stays counted, unless it called runtime.Goexit: then its goroutine dies
+// with it and runJob uncounts it, after starting a replacement for a
+// worker, so that the queue is still served and the replacement is counted
+// in workerWG before Run can wait for it.
+func (n *Nursery) runJob(fn func(context.Context) error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		n.abort(r, false)
+		if r != nil {
+			return // recovered: the worker goes on
+		}
+		if n.cfg.limit > 0 {
+			n.workerWG.Add(1)
+			go n.worker(job{})
+			n.pending.Add(-1)
+		}
+		n.exit(1)
+	}()
+	err := fn(n.ctx)
+	returned = true
+	n.failed(err, n.ctx)
+}
+
+// failed records err, returned by a task that ran with ctx, as a failure
+// unless it is nil or an echo of ctx's cancellation. It must be called right
+// after the task returned: whether ctx was already canceled is read here.
+func (n *Nursery) failed(err error, ctx context.Context) {
+	if err == nil {
+		return
+	}
+	if ctx.Err() != nil {
+		cause := context.Cause(ctx)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, cause) {
+			// An echo. Remember whether it echoed the parent, for Run's result.
+			if n.parent.Err() != nil && sameError(cause, context.Cause(n.parent)) {
+				n.mu.Lock()
+				n.parentEcho = true
+				n.mu.Unlock()
+			}
+			return
+		}
+	}
+	n.mu.Lock()
+	if n.reported(err) {
+		n.mu.Unlock()
+		return
+	}
+	n.errs = append(n.errs, err)
+	n.mu.Unlock()
+	if !n.cfg.supervise {
+		n.cancel(err) // the first cancellation's cause wins
+	}
+}
+
+// reported reports whether err was reported before, and remembers it if
+// not. Errors whose dynamic type is not comparable are never the same value.
+// n.mu must be held.
+func (n *Nursery) reported(err error) bool {
+	if !reflect.TypeOf(err).Comparable() {
+		return false
+	}
+	if _, ok := n.seen[err]; ok {
+		return true
+	}
+	if n.seen == nil {
+		n.seen = make(map[error]struct{})
+	}
+	n.seen[err] = struct{}{}
+	return false
+}
+
+func sameError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
+}
+
+// abort records a panic (r != nil) or a runtime.Goexit (r == nil) in body
+// or a task, cancels the nursery and arms the watchdog. It must be called
+// from the deferred function that recovered r, so that a *PanicError takes
+// the panicking stack.
+func (n *Nursery) abort(r any, body bool) {
+	var cause error = ErrGoexit
+	var pe *PanicError
+	if r != nil {
+		pe = newPanicError(r, n.cfg.name)
+		cause = pe
+	}
+	n.mu.Lock()
+	if pe != nil {
+		if n.panicked == nil {
+			n.panicked, n.bodyPanic = pe, body
+		}
+	} else {
+		n.goexit = true
+	}
+	if n.watchdog == nil && !n.closed {
+		n.watchdog = time.AfterFunc(n.cfg.grace, n.crash)
+	}
+	n.mu.Unlock()
+	n.cancel(cause)
+}
+
+// crash ends the program with the panic the nursery holds, when its tasks
+// did not return within the grace period after the panic or Goexit. It runs
+// in the watchdog's own goroutine, where nothing can recover it.
+func (n *Nursery) crash() {
+	n.mu.Lock()
+	closed, pe := n.closed, n.panicked
+	n.mu.Unlock()
+	if closed {
+		return
+	}
+	what := "a task called runtime.Goexit"
+	if pe != nil {
+		what = "a panic"
+	}
+	fmt.Fprintf(os.Stderr, "nursery: tasks still running %v after %s: a task ignores cancellation; crashing\n", n.cfg.grace, what)
+	if pe != nil {
+		panic(pe)
+	}
+	panic(fmt.Sprintf("nursery: tasks still running %v after a task called runtime.Goexit", n.cfg.grace))
+}
+
+// close waits until body and every task have returned, canceling the
+// background tasks once only they are left, then closes the nursery, lets
+// its idle workers go, and cancels its context.
+func (n *Nursery) close() {
+	for {
+		v := n.state.Load()
+		if v&taskMask == 0 {
+			if v == 0 {
+				if n.state.CompareAndSwap(0, closedBit) {
+					break
+				}
+				continue
+			}
+			n.endBackground()
+		}
+		<-n.wake
+	}
+	if n.work != nil {
+		close(n.work) // lets the idle workers go
+		n.workerWG.Wait()
+	}
+	n.mu.Lock()
+	n.closed = true
+	if n.watchdog != nil {
+		n.watchdog.Stop()
+	}
+	n.mu.Unlock()
+	n.cancel(errClosed)
+}
+
+// endBackground cancels the background tasks' context.
+func (n *Nursery) endBackground() {
+	n.mu.Lock()
+	cancel := n.bgCancel
+	n.mu.Unlock()
+	if cancel != nil {
+		cancel(errBackgroundDone)
+	}
+}
+
+// raise re-raises a panic or runtime.Goexit the nursery holds. bodyGoexit
+// is true when body itself is exiting through runtime.Goexit, which then
+// needs no second call.
+func (n *Nursery) raise(bodyGoexit bool) {
+	n.mu.Lock()
+	pe, bodyPanic, goexit := n.panicked, n.bodyPanic, n.goexit
+	n.mu.Unlock()
+	switch {
+	case pe != nil && bodyPanic:
+		panic(pe.Value) // as it is
+	case pe != nil:
+		panic(pe)
+	case goexit && !bodyGoexit:
+		runtime.Goexit()
+	}
+}
+
+// result is what Run returns when nothing is re-raised.
+func (n *Nursery) result() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch len(n.errs) {
+	case 0:
+		if n.parentEcho {
+			return context.Cause(n.parent)
+		}
+		return nil
+	case 1:
+		return n.errs[0]
+	default:
+		return errors.Join(n.errs...)
+	}
+}
