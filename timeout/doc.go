@@ -1,0 +1,2 @@
+// Package timeout puts time limits on calls.
+package timeout
