@@ -24,7 +24,7 @@ import (
 // already), stops the grace timer and unregisters Graceful from ctx; it
 // never cancels ctx. Code should call release once the service has shut
 // down. Graceful starts no goroutine until ctx is done; then it arms one
-// timer. Release may be called more than once and from any goroutine.
+// timer. release may be called more than once and from any goroutine.
 //
 // Graceful panics if ctx is nil.
 func Graceful(ctx context.Context, grace time.Duration) (stop, hard context.Context, release context.CancelFunc) {

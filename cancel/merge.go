@@ -18,15 +18,19 @@ import (
 // deadlines, nothing else. Deadline reports the earliest deadline of all
 // inputs.
 //
-// Merge starts no goroutine: it registers one [context.AfterFunc] per input.
+// Merge starts no goroutine: it registers one [context.AfterFunc] per input
+// (for an input of a foreign Context type without an AfterFunc method,
+// context.AfterFunc itself waits in a goroutine).
 // The returned release function cancels the merged context with
 // [context.Canceled] if it is not done yet and stops those registrations,
 // so the inputs no longer refer to it; it never cancels an input. Code
 // should call release as soon as the work under the merged context is
-// complete. Release may be called more than once and from any goroutine.
+// complete. release may be called more than once and from any goroutine.
 //
-// Contexts derived from the merged one see its cause; their Err is
-// [context.Canceled] even when a deadline ended the merge.
+// Contexts derived from the merged context while it is live end with it
+// and carry its cause, but their Err is [context.Canceled] even when a
+// deadline ended the merge: only the merged context itself can report the
+// Err of the input that ended it.
 //
 // Merge panics if ctx or any of others is nil.
 func Merge(ctx context.Context, others ...context.Context) (context.Context, context.CancelFunc) {
