@@ -22,8 +22,9 @@ import (
 //   - when fn returns an error after this call's deadline ended its
 //     context, an error that matches ErrTimeout and
 //     [context.DeadlineExceeded] and wraps fn's error (an [*Error] with
-//     Limit d); if fn only returned the bare echo ctx.Err() or the cause,
-//     the *Error wraps nothing;
+//     Limit d); an error of fn that already wraps the cause comes back as
+//     it is, and a bare ctx.Err() comes back as the cause itself, an
+//     *Error that wraps nothing;
 //   - when ctx (the parent) ended fn's context, [context.Cause](ctx) if fn
 //     only echoed it (its error matches context.Canceled,
 //     context.DeadlineExceeded or the cause), fn's error as it is if not.
