@@ -187,3 +187,19 @@ func TestGracefulPanicsOnNil(t *testing.T) {
 		cancel.Graceful(nil, time.Second)
 	})
 }
+
+func TestGracefulReleaseRacesStop(t *testing.T) {
+	for range 50 {
+		synctest.Test(t, func(t *testing.T) {
+			parent, cancelParent := context.WithCancel(context.Background())
+			defer cancelParent()
+			_, hard, release := cancel.Graceful(parent, time.Second)
+			time.AfterFunc(time.Second, cancelParent)
+			time.AfterFunc(time.Second, release)
+			time.Sleep(time.Hour)
+			if got, want := context.Cause(hard), context.Canceled; got != want {
+				t.Errorf("Cause(hard) = %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -467,3 +467,21 @@ func TestMisusePanics(t *testing.T) {
 		})
 	}
 }
+
+func TestStartsNoGoroutine(t *testing.T) {
+	before := runtime.NumGoroutine()
+	var during []int
+	count := func(context.Context) error {
+		during = append(during, runtime.NumGoroutine())
+		return nil
+	}
+	timeout.Run(context.Background(), time.Hour, count)
+	timeout.MoveOn(context.Background(), time.Hour, count)
+	timeout.Wrap(time.Hour, count)(context.Background())
+	timeout.Value(context.Background(), time.Hour, func(ctx context.Context) (int, error) { return 0, count(ctx) })
+	for i, n := range during {
+		if n > before {
+			t.Errorf("goroutines during call %d = %d, want at most %d as before the call", i, n, before)
+		}
+	}
+}
