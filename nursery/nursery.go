@@ -51,7 +51,7 @@ type Nursery struct {
 	seen       map[error]struct{}
 	parentEcho bool        // an echo of the parent's cancellation was dropped
 	panicked   *PanicError // the first panic, body or task
-	bodyPanic  bool        // panicked came from the body: re-raise its value as is
+	bodyPanic  any         // body's panic value when panicked came from it, re-raised as it is
 	goexit     bool        // a task called runtime.Goexit
 	watchdog   *time.Timer // armed by the first panic or Goexit
 	closed     bool        // Run is done waiting; the watchdog stands down
@@ -59,7 +59,7 @@ type Nursery struct {
 	bgCancel   context.CancelCauseFunc
 }
 
-// A job is a task handed to a worker.
+// A job is a Go, TryGo or Spawn task on its way to a goroutine.
 type job struct {
 	fn func(context.Context) error
 	// queued is set for a task that waited behind the limit. It is dropped,
@@ -229,7 +229,7 @@ func (n *Nursery) exit(unit int64) {
 func (n *Nursery) dispatch(j job, wait bool) bool {
 	limit := int64(n.cfg.limit)
 	if limit == 0 {
-		go n.run(j.fn)
+		go n.run(j)
 		return true
 	}
 
@@ -285,11 +285,11 @@ func (n *Nursery) drop(j job) {
 }
 
 // run runs a task of an unlimited nursery in its own goroutine.
-func (n *Nursery) run(fn func(context.Context) error) {
+func (n *Nursery) run(j job) {
 	if n.labels != nil {
 		pprof.SetGoroutineLabels(n.labels)
 	}
-	n.runJob(fn)
+	n.runJob(j)
 	n.exit(1)
 }
 
@@ -304,7 +304,7 @@ func (n *Nursery) worker(j job) {
 			if j.queued && n.ctx.Err() != nil {
 				n.drop(j)
 			} else {
-				n.runJob(j.fn)
+				n.runJob(j)
 				n.pending.Add(-1)
 				n.exit(1)
 			}
@@ -321,7 +321,7 @@ func (n *Nursery) worker(j job) {
 // with it and runJob uncounts it, after starting a replacement for a
 // worker, so that the queue is still served and the replacement is counted
 // in workerWG before Run can wait for it.
-func (n *Nursery) runJob(fn func(context.Context) error) {
+func (n *Nursery) runJob(j job) {
 	returned := false
 	defer func() {
 		if returned {
@@ -339,7 +339,7 @@ func (n *Nursery) runJob(fn func(context.Context) error) {
 		}
 		n.exit(1)
 	}()
-	err := fn(n.ctx)
+	err := j.fn(n.ctx)
 	returned = true
 	n.failed(err, n.ctx)
 }
@@ -414,7 +414,10 @@ func (n *Nursery) abort(r any, body bool) {
 	n.mu.Lock()
 	if pe != nil {
 		if n.panicked == nil {
-			n.panicked, n.bodyPanic = pe, body
+			n.panicked = pe
+			if body {
+				n.bodyPanic = r
+			}
 		}
 	} else {
 		n.goexit = true
@@ -495,8 +498,8 @@ func (n *Nursery) raise(bodyGoexit bool) {
 	pe, bodyPanic, goexit := n.panicked, n.bodyPanic, n.goexit
 	n.mu.Unlock()
 	switch {
-	case pe != nil && bodyPanic:
-		panic(pe.Value) // as it is
+	case pe != nil && bodyPanic != nil:
+		panic(bodyPanic) // as it is
 	case pe != nil:
 		panic(pe)
 	case goexit && !bodyGoexit:

@@ -1,0 +1,90 @@
+package nursery
+
+import "context"
+
+// A Future is the result of a task started with [Spawn]. It is written
+// once, when the task ends, and can be read any number of times, from any
+// goroutine, during or after the nursery's Run.
+type Future[T any] struct {
+	done  chan struct{} // closed once value and err are set
+	value T
+	err   error
+}
+
+// Spawn starts task in the nursery as [Nursery.Go] does (counting toward
+// its [Limit]) and returns a [Future] for its result. The task fails the
+// nursery like any task, whether or not its result is ever awaited.
+//
+// If the task panics, the future's error is the [*PanicError] that Run
+// raises; if it calls runtime.Goexit, [ErrGoexit]. If the nursery drops the
+// task before it starts (see [Limit]), the error is the cause of the
+// nursery's cancellation.
+//
+// Spawn panics if n or task is nil, or if Run has returned.
+func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future[T] {
+	if n == nil {
+		panic("nursery: Spawn called with a nil Nursery")
+	}
+	if task == nil {
+		panic("nursery: Spawn called with a nil task")
+	}
+	f := &Future[T]{done: make(chan struct{})}
+	fn := func(ctx context.Context) error {
+		returned := false
+		defer func() {
+			if returned {
+				return
+			}
+			r := recover()
+			if r == nil {
+				f.err = ErrGoexit
+				close(f.done)
+				return // the Goexit goes on to the nursery
+			}
+			pe := newPanicError(r, n.cfg.name)
+			f.err = pe
+			close(f.done)
+			panic(pe) // on to the nursery, which keeps pe as it is
+		}()
+		v, err := task(ctx)
+		returned = true
+		f.value, f.err = v, err
+		close(f.done)
+		return err
+	}
+	n.enter(1, "Spawn")
+	n.dispatch(job{fn: fn, dropped: func() {
+		f.err = context.Cause(n.ctx)
+		close(f.done)
+	}}, true)
+	return f
+}
+
+// Await returns the task's result and error once the task has ended, or
+// the zero value and context.Cause(ctx) if ctx is done first. A task's
+// result is returned even if ctx is done too.
+//
+// Await panics if ctx is nil.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+		return f.value, f.err
+	default:
+	}
+	if ctx == nil {
+		panic("nursery: Await called with a nil context")
+	}
+	select {
+	case <-f.done:
+		return f.value, f.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
+// Done returns a channel that is closed when the task has ended, for use
+// in a select. After it is closed, Await returns at once.
+func (f *Future[T]) Done() <-chan struct{} {
+	return f.done
+}

@@ -1,0 +1,142 @@
+package nursery
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"runtime/pprof"
+	"sync/atomic"
+)
+
+// errNotReady is what Start returns for a task that returned nil without
+// calling ready.
+var errNotReady = errors.New("nursery: Start: task returned without calling ready")
+
+// Start starts task and waits until it is ready: Start is a synchronous
+// call until the task calls ready, and the task then goes on running in the
+// nursery as if started with [Nursery.Go]. Use it for a task that must set
+// something up (bind a listener, open a connection) before its caller may
+// go on.
+//
+// Start returns nil once the task calls ready. If the task returns first,
+// Start returns its error, or an error saying it returned without calling
+// ready; that failure is the caller's to handle, and does not fail or
+// cancel the nursery. A panic before ready is re-raised in Start's caller
+// as a [*PanicError] with the task's stack, and a runtime.Goexit before
+// ready is repeated in Start's caller. After ready, the task's failures are
+// the nursery's, as for any task. Calling ready again, or after the task
+// returned, does nothing.
+//
+// If the nursery is canceled before the task is ready, the task sees its
+// canceled context; Start returns when the task returns. Start tasks do not
+// count toward the nursery's [Limit].
+//
+// Start panics if task is nil or if Run has returned.
+func (n *Nursery) Start(task func(ctx context.Context, ready func()) error) error {
+	if task == nil {
+		panic("nursery: Start called with a nil task")
+	}
+	return n.start("Start", func(ctx context.Context, st *starter) error {
+		return task(ctx, func() { st.ready(nil) })
+	})
+}
+
+// StartValue is [Nursery.Start] for a task that hands a value to its
+// caller when it is ready, such as the address a server bound. It returns
+// the value passed to the first call of ready, or the zero value and the
+// error with which Start would fail.
+//
+// StartValue panics if n or task is nil, or if Run has returned.
+func StartValue[T any](n *Nursery, task func(ctx context.Context, ready func(T)) error) (T, error) {
+	if n == nil {
+		panic("nursery: StartValue called with a nil Nursery")
+	}
+	if task == nil {
+		panic("nursery: StartValue called with a nil task")
+	}
+	var v T
+	err := n.start("StartValue", func(ctx context.Context, st *starter) error {
+		return task(ctx, func(x T) { st.ready(func() { v = x }) })
+	})
+	return v, err
+}
+
+// The states of a starter. Exactly one CAS leaves starting: ready's, or
+// the task's end before ready.
+const (
+	starting int32 = iota
+	started        // ready was called first
+	ended          // the task returned, panicked or exited first
+)
+
+// A starter is the handshake between Start and its task. The task's side
+// writes err, pe or goexit before closing done; Start reads them after.
+type starter struct {
+	state  atomic.Int32
+	done   chan struct{}
+	err    error
+	pe     *PanicError
+	goexit bool
+}
+
+// ready marks the task ready, first calling set, if not nil, to publish a
+// value. Only the first call, before the task ended, has an effect.
+func (st *starter) ready(set func()) {
+	if st.state.CompareAndSwap(starting, started) {
+		if set != nil {
+			set()
+		}
+		close(st.done)
+	}
+}
+
+func (n *Nursery) start(what string, task func(ctx context.Context, st *starter) error) error {
+	n.enter(1, what)
+	st := &starter{done: make(chan struct{})}
+	go n.runStart(task, st)
+	<-st.done
+	switch {
+	case st.state.Load() == started:
+		return nil
+	case st.pe != nil:
+		panic(st.pe)
+	case st.goexit:
+		runtime.Goexit()
+	}
+	return st.err
+}
+
+func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter) {
+	if n.labels != nil {
+		pprof.SetGoroutineLabels(n.labels)
+	}
+	returned := false
+	defer func() {
+		if !returned {
+			r := recover()
+			if st.state.CompareAndSwap(starting, ended) {
+				// Before ready the failure is Start's caller's alone.
+				if r != nil {
+					st.pe = newPanicError(r, n.cfg.name)
+				} else {
+					st.goexit = true
+				}
+				close(st.done)
+			} else {
+				n.abort(r, false)
+			}
+		}
+		n.exit(1)
+	}()
+	err := task(n.ctx, st)
+	returned = true
+	if st.state.CompareAndSwap(starting, ended) {
+		if err == nil {
+			err = errNotReady
+		}
+		st.err = err
+		close(st.done)
+		return
+	}
+	n.failed(err, n.ctx)
+}
