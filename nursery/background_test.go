@@ -287,15 +287,12 @@ func TestBackgroundNotCountedTowardLimit(t *testing.T) {
 			started := make(chan struct{})
 			n.Go(func(ctx context.Context) error {
 				<-started
+				<-started
 				return nil
 			})
 			for range 2 {
 				n.Background(func(ctx context.Context) error {
-					select {
-					case <-started:
-					default:
-						close(started)
-					}
+					started <- struct{}{}
 					<-ctx.Done()
 					return nil
 				})
