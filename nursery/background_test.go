@@ -279,11 +279,21 @@ func TestBackgroundPanic(t *testing.T) {
 	})
 }
 
-// TestBackgroundNotCountedTowardLimit: a background task starts while a
-// Limit(1) nursery is full, and the full nursery's task can wait for it.
+// TestBackgroundNotCountedTowardLimit: in a Limit(1) nursery, a running
+// background task leaves the slot free, and background tasks start while
+// the nursery is full, so that the full nursery's task can wait for them.
 func TestBackgroundNotCountedTowardLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Background(func(ctx context.Context) error {
+				<-ctx.Done()
+				return nil
+			})
+			synctest.Wait()
+			if !n.TryGo(func(ctx context.Context) error { return nil }) {
+				t.Errorf("TryGo = false in a Limit(1) nursery running only a background task, want true")
+			}
+			synctest.Wait() // the TryGo task has returned
 			started := make(chan struct{})
 			n.Go(func(ctx context.Context) error {
 				<-started

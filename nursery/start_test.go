@@ -444,11 +444,48 @@ func TestStartAfterReadyPanicFailsNursery(t *testing.T) {
 	})
 }
 
-// TestStartNotCountedTowardLimit: Start and StartValue tasks proceed while
-// a Limit(1) nursery is full with a blocked Go task.
+// TestStartPanicBeforeReadyRecovered: a panic before ready is Start's
+// caller's alone: a caller that recovers it leaves the nursery live.
+func TestStartPanicBeforeReadyRecovered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var r any
+		out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			r = s5panicValue(func() {
+				_ = n.Start(func(ctx context.Context, ready func()) error {
+					s5panicBeforeReady()
+					return nil
+				})
+			})
+			synctest.Wait()
+			if ctx.Err() != nil {
+				t.Errorf("a recovered panic before ready canceled the nursery: %v", context.Cause(ctx))
+			}
+			return nil
+		})
+		s5checkPanicError(t, r, "s5: panic before ready", "s5panicBeforeReady")
+		if !out.returned || out.err != nil {
+			t.Errorf("Run ended with %+v, want it to return nil", out)
+		}
+	})
+}
+
+// TestStartNotCountedTowardLimit: in a Limit(1) nursery, a running Start
+// task leaves the slot free, and Start and StartValue tasks proceed while a
+// blocked Go task holds it.
 func TestStartNotCountedTowardLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			if err := n.Start(func(ctx context.Context, ready func()) error {
+				ready()
+				<-ctx.Done()
+				return nil
+			}); err != nil {
+				t.Errorf("Start = %v, want nil", err)
+			}
+			if !n.TryGo(func(ctx context.Context) error { return nil }) {
+				t.Errorf("TryGo = false in a Limit(1) nursery running only a Start task, want true")
+			}
+			synctest.Wait() // the TryGo task has returned
 			n.Go(func(ctx context.Context) error {
 				<-ctx.Done()
 				return nil
