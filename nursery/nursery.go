@@ -32,7 +32,9 @@ type Nursery struct {
 	// its task can run, and every task subtracts after its failure, if any,
 	// is recorded: so when Run sees no tasks, all failures are recorded and
 	// no start is in flight.
+	_     [64]byte // keeps state off the cache line of the read-mostly fields above
 	state atomic.Int64
+	_     [56]byte
 	wake  chan struct{} // cap 1: a token each time the task count drops to zero
 
 	// With a limit, the goroutines that run Go, TryGo and Spawn tasks are
