@@ -594,3 +594,28 @@ func TestCancelAfterFailure(t *testing.T) {
 		}
 	})
 }
+
+// fieldErrors is an error whose dynamic type is not comparable, like the
+// map-typed validation errors some libraries return.
+type fieldErrors map[string]string
+
+func (e fieldErrors) Error() string { return fmt.Sprintf("invalid fields: %v", map[string]string(e)) }
+
+// Errors of a type that is not comparable are root errors like any other:
+// the nursery must not use them as map keys, and cannot tell two of them
+// apart, so each is reported.
+func TestNonComparableErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e1, e2 := fieldErrors{"name": "empty"}, fieldErrors{"age": "negative"}
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Go(func(context.Context) error { return e1 })
+			time.Sleep(time.Second)
+			n.Go(func(context.Context) error { return e2 })
+			return nil
+		}, nursery.Supervise())
+		parts := joined(err)
+		if len(parts) != 2 || fmt.Sprint(parts[0]) != e1.Error() || fmt.Sprint(parts[1]) != e2.Error() {
+			t.Errorf("Run() = %v, want %v and %v joined", err, e1, e2)
+		}
+	})
+}
