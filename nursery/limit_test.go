@@ -348,3 +348,27 @@ func TestLimitReusesWorkers(t *testing.T) {
 		})
 	}
 }
+
+// Options apply in order: a later Limit overrides an earlier one.
+func TestLaterLimitOverrides(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g gauge
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			for range 9 {
+				n.Go(func(context.Context) error {
+					g.enter()
+					defer g.exit()
+					time.Sleep(time.Second)
+					return nil
+				})
+			}
+			return nil
+		}, nursery.Limit(1), nursery.Limit(3))
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		if got := g.peak.Load(); got != 3 {
+			t.Errorf("with Limit(1), Limit(3), peak tasks running = %d, want 3", got)
+		}
+	})
+}
