@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -618,4 +619,42 @@ func TestNonComparableErrors(t *testing.T) {
 			t.Errorf("Run() = %v, want %v and %v joined", err, e1, e2)
 		}
 	})
+}
+
+// valueCause is a comparable error type with value receivers.
+type valueCause struct{ reason string }
+
+func (e valueCause) Error() string { return e.reason }
+
+// When the tasks only echo the parent's cancellation, Run returns the
+// parent's cause whatever its type, including one that is not comparable.
+func TestParentCauseOfAnyType(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cause error
+	}{
+		{name: "pointer", cause: errParent},
+		{name: "comparable value", cause: valueCause{"shutting down"}},
+		{name: "not comparable", cause: fieldErrors{"request": "withdrawn"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				parent, cancel := context.WithCancelCause(t.Context())
+				defer cancel(nil)
+				err := nursery.Run(parent, func(ctx context.Context, n *nursery.Nursery) error {
+					n.Go(waitDone)
+					n.Go(func(ctx context.Context) error {
+						<-ctx.Done()
+						return fmt.Errorf("query: %w", ctx.Err())
+					})
+					synctest.Wait()
+					cancel(tc.cause)
+					return nil
+				})
+				if !reflect.DeepEqual(err, tc.cause) || reflect.TypeOf(err) != reflect.TypeOf(tc.cause) {
+					t.Errorf("Run() = %v (%T), want the parent's cause %v (%T)", err, err, tc.cause, tc.cause)
+				}
+			})
+		})
+	}
 }

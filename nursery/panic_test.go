@@ -132,6 +132,7 @@ func TestBodyPanic(t *testing.T) {
 	}{
 		{name: "string", value: "body boom"},
 		{name: "error", value: errA},
+		{name: "PanicError of a nested Run", value: &nursery.PanicError{Value: "inner"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -270,6 +271,7 @@ func TestNestedPanicKeepsInnerStack(t *testing.T) {
 		inTask bool // the inner Run is called in a task, or in the outer body
 	}{
 		{name: "inner Run in a task", inTask: true},
+		{name: "inner Run in the body", inTask: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
