@@ -1,0 +1,374 @@
+package nursery_test
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/scoped-go/scoped/nursery"
+)
+
+// Limit and guarantee 6: back-pressure never deadlocks a failing scope.
+
+// gauge counts the tasks running at once and remembers the peak.
+type gauge struct{ now, peak atomic.Int32 }
+
+func (g *gauge) enter() {
+	now := g.now.Add(1)
+	for {
+		peak := g.peak.Load()
+		if now <= peak || g.peak.CompareAndSwap(peak, now) {
+			return
+		}
+	}
+}
+
+func (g *gauge) exit() { g.now.Add(-1) }
+
+func TestLimitPeak(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		limit int
+		tasks int
+	}{
+		{name: "1", limit: 1, tasks: 5},
+		{name: "2", limit: 2, tasks: 9},
+		{name: "3", limit: 3, tasks: 10},
+		{name: "8", limit: 8, tasks: 33},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var g gauge
+				start := time.Now()
+				err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+					for range tc.tasks {
+						n.Go(func(ctx context.Context) error {
+							g.enter()
+							defer g.exit()
+							time.Sleep(time.Second)
+							return nil
+						})
+					}
+					return nil
+				}, nursery.Limit(tc.limit))
+				if err != nil {
+					t.Errorf("Run() = %v, want nil", err)
+				}
+				if got := int(g.peak.Load()); got != tc.limit {
+					t.Errorf("with Limit(%d), peak tasks running = %d, want %d", tc.limit, got, tc.limit)
+				}
+				rounds := (tc.tasks + tc.limit - 1) / tc.limit
+				if got, want := time.Since(start), time.Duration(rounds)*time.Second; got != want {
+					t.Errorf("with Limit(%d), %d one-second tasks took %v, want %v", tc.limit, tc.tasks, got, want)
+				}
+			})
+		})
+	}
+}
+
+// With limit L, Go queues L tasks behind the L running and then blocks.
+func TestLimitGoBlocksWhenFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 2
+		var g gauge
+		var started atomic.Int32
+		release := make(chan struct{})
+		task := func(ctx context.Context) error {
+			started.Add(1)
+			g.enter()
+			defer g.exit()
+			<-release
+			return nil
+		}
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			for range 2 * limit {
+				n.Go(task) // limit run, limit wait in the queue
+			}
+			var goReturned atomic.Bool
+			go func() {
+				n.Go(task)
+				goReturned.Store(true)
+			}()
+			synctest.Wait()
+			if goReturned.Load() {
+				t.Errorf("Go returned with %d tasks running and %d queued, want it blocked", limit, limit)
+			}
+			if got := started.Load(); got != limit {
+				t.Errorf("%d tasks started, want %d", got, limit)
+			}
+			close(release)
+			synctest.Wait()
+			if !goReturned.Load() {
+				t.Errorf("Go still blocked after the tasks returned, want it returned")
+			}
+			return nil
+		}, nursery.Limit(limit))
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		if got := started.Load(); got != 2*limit+1 {
+			t.Errorf("%d tasks ran, want %d", got, 2*limit+1)
+		}
+		if got := g.peak.Load(); got != limit {
+			t.Errorf("peak tasks running = %d, want %d", got, limit)
+		}
+	})
+}
+
+// Once the nursery is canceled, a Go blocked on a full nursery returns and
+// drops its task, and the tasks queued behind the limit are dropped too.
+func TestLimitCancellationDropsWaitingTasks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// cancel ends the nursery; it returns what the body returns.
+		cancel func(n *nursery.Nursery, cancelParent context.CancelCauseFunc) error
+		want   []error
+	}{
+		{
+			name:   "Cancel",
+			cancel: func(n *nursery.Nursery, _ context.CancelCauseFunc) error { n.Cancel(nil); return nil },
+		},
+		{
+			name: "parent",
+			cancel: func(n *nursery.Nursery, cancelParent context.CancelCauseFunc) error {
+				cancelParent(errParent)
+				return nil
+			},
+		},
+		{
+			name:   "body error",
+			cancel: func(*nursery.Nursery, context.CancelCauseFunc) error { return errA },
+			want:   []error{errA},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const limit = 2
+				start := time.Now()
+				var running, dropped atomic.Int32
+				var goReturnedAt atomic.Int64
+				goReturnedAt.Store(-1)
+				parent, cancelParent := context.WithCancelCause(t.Context())
+				defer cancelParent(nil)
+				err := nursery.Run(parent, func(ctx context.Context, n *nursery.Nursery) error {
+					for range limit {
+						n.Go(func(ctx context.Context) error {
+							running.Add(1)
+							time.Sleep(time.Hour) // ignores cancellation
+							return nil
+						})
+					}
+					queued := func(context.Context) error {
+						dropped.Add(1)
+						return nil
+					}
+					for range limit {
+						n.Go(queued)
+					}
+					go func() {
+						n.Go(queued) // blocks: limit running, limit queued
+						goReturnedAt.Store(int64(time.Since(start)))
+					}()
+					synctest.Wait()
+					if got := goReturnedAt.Load(); got != -1 {
+						t.Errorf("Go returned with the nursery full, want it blocked")
+					}
+					time.Sleep(time.Minute)
+					return tc.cancel(n, cancelParent)
+				}, nursery.Limit(limit))
+				checkErrors(t, err, tc.want...)
+				if got := running.Load(); got != limit {
+					t.Errorf("%d of the first tasks ran, want %d", got, limit)
+				}
+				if got := dropped.Load(); got != 0 {
+					t.Errorf("%d queued or waiting tasks ran after the nursery was canceled, want none", got)
+				}
+				if got := time.Duration(goReturnedAt.Load()); got != time.Minute {
+					t.Errorf("the blocked Go returned at %v, want at once on cancellation (%v)", got, time.Minute)
+				}
+			})
+		})
+	}
+}
+
+// A task started in a canceled nursery that has room runs, with the
+// canceled context.
+func TestGoAfterCancelRunsWithRoom(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []nursery.Option
+	}{
+		{name: "unlimited"},
+		{name: "Limit with room", opts: []nursery.Option{nursery.Limit(1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var sawCause atomic.Value
+				err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+					n.Cancel(errStop)
+					n.Go(func(ctx context.Context) error {
+						sawCause.Store(context.Cause(ctx))
+						return ctx.Err()
+					})
+					return nil
+				}, tc.opts...)
+				if err != nil {
+					t.Errorf("Run() = %v, want nil", err)
+				}
+				if got := sawCause.Load(); got != errStop {
+					t.Errorf("a task started after Cancel saw Cause(ctx) = %v, want it run with %v", got, errStop)
+				}
+			})
+		})
+	}
+}
+
+func TestTryGo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 2
+		var ran atomic.Int32
+		release := make(chan struct{})
+		blocker := func(context.Context) error { <-release; return nil }
+		never := func(context.Context) error { ran.Add(1); return nil }
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			for i := range limit {
+				if !n.TryGo(blocker) {
+					t.Errorf("TryGo() = false with %d of %d running, want true", i, limit)
+				}
+			}
+			// A TryGo that blocked would deadlock the bubble: the blockers
+			// wait for this goroutine.
+			if n.TryGo(never) {
+				t.Errorf("TryGo() = true with the limit reached, want false")
+			}
+			n.Go(blocker) // queued behind the limit
+			if n.TryGo(never) {
+				t.Errorf("TryGo() = true with the limit reached and a task queued, want false")
+			}
+			close(release)
+			synctest.Wait() // every blocker has returned
+			if !n.TryGo(func(context.Context) error { return nil }) {
+				t.Errorf("TryGo() = false with no task running, want true")
+			}
+			return nil
+		}, nursery.Limit(limit))
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		if got := ran.Load(); got != 0 {
+			t.Errorf("%d tasks refused by TryGo ran, want none", got)
+		}
+	})
+}
+
+// Without a limit there is always room.
+func TestTryGoUnlimited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var ran atomic.Int32
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			for range 100 {
+				if !n.TryGo(func(ctx context.Context) error {
+					ran.Add(1)
+					<-ctx.Done()
+					return nil
+				}) {
+					t.Errorf("TryGo() = false without a limit, want true")
+				}
+			}
+			synctest.Wait()
+			n.Cancel(nil)
+			return nil
+		})
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		if got := ran.Load(); got != 100 {
+			t.Errorf("%d of 100 tasks started with TryGo ran, want all", got)
+		}
+	})
+}
+
+// goid returns the current goroutine's id.
+func goid() string {
+	var buf [64]byte
+	line := buf[:runtime.Stack(buf[:], false)]
+	line, _, _ = bytes.Cut(line, []byte(" ["))
+	return string(line) // "goroutine N"
+}
+
+// A limited nursery runs its tasks on at most limit reused goroutines.
+func TestLimitReusesWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		limit int
+		work  func()
+		// exact: the tasks overlap, so every worker is used.
+		exact bool
+	}{
+		{name: "short tasks", limit: 3, work: func() {}},
+		{name: "overlapping tasks", limit: 3, work: func() { time.Sleep(time.Millisecond) }, exact: true},
+		{name: "limit 1", limit: 1, work: func() {}, exact: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const tasks = 200
+				var mu sync.Mutex
+				ids := make(map[string]int)
+				err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+					for range tasks {
+						n.Go(func(context.Context) error {
+							mu.Lock()
+							ids[goid()]++
+							mu.Unlock()
+							tc.work()
+							return nil
+						})
+					}
+					return nil
+				}, nursery.Limit(tc.limit))
+				if err != nil {
+					t.Errorf("Run() = %v, want nil", err)
+				}
+				total := 0
+				for _, c := range ids {
+					total += c
+				}
+				if total != tasks {
+					t.Errorf("%d tasks ran, want %d", total, tasks)
+				}
+				if len(ids) > tc.limit || (tc.exact && len(ids) != tc.limit) {
+					t.Errorf("%d tasks with Limit(%d) ran on %d goroutines, want %d", tasks, tc.limit, len(ids), tc.limit)
+				}
+			})
+		})
+	}
+}
+
+// Options apply in order: a later Limit overrides an earlier one.
+func TestLaterLimitOverrides(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g gauge
+		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			for range 9 {
+				n.Go(func(context.Context) error {
+					g.enter()
+					defer g.exit()
+					time.Sleep(time.Second)
+					return nil
+				})
+			}
+			return nil
+		}, nursery.Limit(1), nursery.Limit(3))
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		if got := g.peak.Load(); got != 3 {
+			t.Errorf("with Limit(1), Limit(3), peak tasks running = %d, want 3", got)
+		}
+	})
+}
