@@ -32,6 +32,10 @@ type Nursery struct {
 	// its task can run, and every task subtracts after its failure, if any,
 	// is recorded: so when Run sees no tasks, all failures are recorded and
 	// no start is in flight.
+	// ownCancel is set when the nursery cancels itself (a failure or Cancel)
+	// while its parent is live: its echoes then echo it, not the parent.
+	ownCancel atomic.Bool
+
 	_     [64]byte // keeps state off the cache line of the read-mostly fields above
 	state atomic.Int64
 	_     [56]byte
@@ -132,7 +136,7 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 		n.work = make(chan job, n.cfg.limit)
 	}
 	if n.cfg.name != "" {
-		n.labels = pprof.WithLabels(context.Background(), pprof.Labels("scope", n.cfg.name))
+		n.labels = pprof.WithLabels(ctx, pprof.Labels("scope", n.cfg.name)) // keeps the caller's labels
 	}
 	n.state.Store(1) // the body
 
@@ -203,7 +207,15 @@ func (n *Nursery) Cancel(cause error) {
 	if cause == nil {
 		cause = context.Canceled
 	}
-	n.cancel(cause)
+	n.cancelOwn(cause)
+}
+
+// cancelOwn cancels the nursery for a reason of its own.
+func (n *Nursery) cancelOwn(cause error) {
+	if n.parent.Err() == nil {
+		n.ownCancel.Store(true)
+	}
+	n.cancel(cause) // the first cancellation's cause wins
 }
 
 // enter counts a task about to start. what names the call, for the panic
@@ -356,8 +368,11 @@ func (n *Nursery) failed(err error, ctx context.Context) {
 	if ctx.Err() != nil {
 		cause := context.Cause(ctx)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, cause) {
-			// An echo. Remember whether it echoed the parent, for Run's result.
-			if n.parent.Err() != nil && sameError(cause, context.Cause(n.parent)) {
+			// An echo. Remember whether it echoed the parent, for Run's
+			// result: it did if the parent ended before the nursery
+			// canceled itself. (Comparing causes would fail for causes
+			// of types that are not comparable.)
+			if n.parent.Err() != nil && !n.ownCancel.Load() {
 				n.mu.Lock()
 				n.parentEcho = true
 				n.mu.Unlock()
@@ -373,7 +388,7 @@ func (n *Nursery) failed(err error, ctx context.Context) {
 	n.errs = append(n.errs, err)
 	n.mu.Unlock()
 	if !n.cfg.supervise {
-		n.cancel(err) // the first cancellation's cause wins
+		n.cancelOwn(err)
 	}
 }
 
@@ -392,14 +407,6 @@ func (n *Nursery) reported(err error) bool {
 	}
 	n.seen[err] = struct{}{}
 	return false
-}
-
-func sameError(a, b error) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	ta := reflect.TypeOf(a)
-	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // abort records a panic (r != nil) or a runtime.Goexit (r == nil) in body
@@ -428,7 +435,7 @@ func (n *Nursery) abort(r any, body bool) {
 		n.watchdog = time.AfterFunc(n.cfg.grace, n.crash)
 	}
 	n.mu.Unlock()
-	n.cancel(cause)
+	n.cancelOwn(cause)
 }
 
 // crash ends the program with the panic the nursery holds, when its tasks
