@@ -28,21 +28,33 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 	}
 	ctx := n.bgCtx
 	n.mu.Unlock()
-	go n.runBackground(task, ctx)
+	var rec *taskRecord
+	if n.trk != nil {
+		rec = n.trk.add(ctx, "background", callerSite(1))
+	}
+	go n.runBackground(task, ctx, rec)
 }
 
-func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context) {
+func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context, rec *taskRecord) {
 	if n.labels != nil {
 		pprof.SetGoroutineLabels(n.labels)
 	}
+	taskCtx := ctx
+	if rec != nil {
+		taskCtx = rec.ctx
+		rec.started.Store(true)
+	}
 	returned := false
 	defer func() {
+		if rec != nil {
+			rec.end()
+		}
 		if !returned {
 			n.abort(recover(), false)
 		}
 		n.exit(bgUnit)
 	}()
-	err := task(ctx)
+	err := task(taskCtx)
 	returned = true
 	n.failed(err, ctx)
 }

@@ -129,3 +129,35 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTracking measures what task tracking costs on the spawn path:
+// tracking off is the nursery of BenchmarkSpawn, and must match it; the
+// ratio of tracked to off is the price per task of turning it on.
+func BenchmarkTracking(b *testing.B) {
+	ctx := context.Background()
+	const size = 1_000
+	spawn := func() {
+		_ = nursery.Run(ctx, func(ctx context.Context, n *nursery.Nursery) error {
+			for range size {
+				n.Go(task)
+			}
+			return nil
+		})
+	}
+	b.Run(fmt.Sprintf("n=%d/impl=go", size), func(b *testing.B) {
+		measure(b, size, func() {
+			var wg sync.WaitGroup
+			for range size {
+				wg.Go(func() { _ = task(ctx) })
+			}
+			wg.Wait()
+		})
+	})
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("n=%d/impl=nursery/tracking=%v", size, on), func(b *testing.B) {
+			nursery.Track(on)
+			defer nursery.Track(false)
+			measure(b, size, spawn)
+		})
+	}
+}

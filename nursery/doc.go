@@ -72,6 +72,32 @@
 // nursery blocks, as it would with errgroup: use TryGo, or a nested
 // nursery, for recursive work.
 //
+// # Handshakes, background tasks and futures
+//
+// [Nursery.Start] starts a task and waits until it says it is ready, as a
+// server does once it has bound its listener; [StartValue] also hands back
+// a value, such as the bound address. A failure before ready is Start's
+// caller's to handle, not the nursery's.
+//
+// [Nursery.Background] starts a task that serves the others, such as a
+// metrics flusher: once the body and every other task have returned, the
+// nursery cancels its background tasks and waits for them, and their echo
+// of that cancellation is not an error.
+//
+// [Spawn] starts a task with a result and returns a [Future]; [Future.Await]
+// waits for the result, or for its own context. The task fails the nursery
+// like any task, whether or not anyone awaits it.
+//
+// # Seeing inside
+//
+// A named scope ([Name]) and a named task ([Named]) run under the pprof
+// labels "scope" and "task", so a goroutine profile groups goroutines by
+// task. With tracking on ([Track], or SCOPED_TRACK=1 in the environment),
+// [Snapshot] and [WriteTree] show the tree of open nurseries and their
+// tasks, with states, ages and the lines that started them; package
+// nurseryhttp serves it next to net/http/pprof. [OnStall] reports the tasks
+// still running a grace period after their nursery was canceled.
+//
 // # Rules
 //
 // A Nursery is valid only during the call to Run that created it: starting

@@ -53,10 +53,14 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 		return err
 	}
 	n.enter(1, "Spawn")
-	n.dispatch(job{fn: fn, dropped: func() {
+	j := job{fn: fn, dropped: func() {
 		f.err = context.Cause(n.ctx)
 		close(f.done)
-	}}, true)
+	}}
+	if n.trk != nil {
+		j.rec = n.trk.add(n.ctx, "spawn", callerSite(1))
+	}
+	n.dispatch(j, true)
 	return f
 }
 

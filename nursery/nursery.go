@@ -23,7 +23,8 @@ type Nursery struct {
 	cancel context.CancelCauseFunc // cancels ctx; the first call's cause wins
 	parent context.Context         // the context passed to Run
 	cfg    config
-	labels context.Context // pprof labels of a named scope; nil when unnamed
+	labels context.Context // ctx, when the scope is named: it carries the pprof labels
+	trk    *scopeRecord    // nil unless tracking was on when Run was called
 
 	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
 	// Start tasks not yet finished in the low bits (queued tasks included),
@@ -73,6 +74,7 @@ type job struct {
 	queued bool
 	// dropped, if not nil, is called instead of fn when the task is dropped.
 	dropped func()
+	rec     *taskRecord // nil unless tracked
 }
 
 // The fields of Nursery.state.
@@ -132,13 +134,24 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 		o.apply(&n.cfg)
 	}
 	n.ctx, n.cancel = context.WithCancelCause(ctx)
+	if n.cfg.name != "" {
+		// The labels extend the caller's, and travel in the tasks' context
+		// so that Named adds to them.
+		n.ctx = pprof.WithLabels(n.ctx, pprof.Labels("scope", n.cfg.name))
+		n.labels = n.ctx
+	}
 	if n.cfg.limit > 0 {
 		n.work = make(chan job, n.cfg.limit)
 	}
-	if n.cfg.name != "" {
-		n.labels = pprof.WithLabels(ctx, pprof.Labels("scope", n.cfg.name)) // keeps the caller's labels
-	}
 	n.state.Store(1) // the body
+	bodyCtx := n.ctx
+	var bodyRec *taskRecord
+	if tracking.Load() {
+		n.trk = openScope(n, ctx, callerSite(1))
+		bodyRec = n.trk.add(n.ctx, "body", n.trk.site)
+		bodyRec.started.Store(true)
+		bodyCtx = bodyRec.ctx
+	}
 
 	returned := false
 	defer func() {
@@ -150,13 +163,19 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 		// still shows where body panicked.
 		r := recover()
 		n.abort(r, true)
+		if bodyRec != nil {
+			bodyRec.end()
+		}
 		n.exit(1)
 		n.close()
 		n.raise(r == nil) // panics, unless body's own Goexit is to continue
 	}()
-	err := body(n.ctx, n)
+	err := body(bodyCtx, n)
 	returned = true
 	n.failed(err, n.ctx)
+	if bodyRec != nil {
+		bodyRec.end()
+	}
 	n.exit(1)
 	n.close()
 	n.raise(false)
@@ -178,7 +197,11 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 		panic("nursery: Go called with a nil task")
 	}
 	n.enter(1, "Go")
-	n.dispatch(job{fn: task}, true)
+	j := job{fn: task}
+	if n.trk != nil {
+		j.rec = n.trk.add(n.ctx, "go", callerSite(1))
+	}
+	n.dispatch(j, true)
 }
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
@@ -191,7 +214,14 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		panic("nursery: TryGo called with a nil task")
 	}
 	n.enter(1, "TryGo")
-	if !n.dispatch(job{fn: task}, false) {
+	j := job{fn: task}
+	if n.trk != nil {
+		j.rec = n.trk.add(n.ctx, "go", callerSite(1))
+	}
+	if !n.dispatch(j, false) {
+		if j.rec != nil {
+			j.rec.end()
+		}
 		n.exit(1)
 		return false
 	}
@@ -261,6 +291,9 @@ func (n *Nursery) dispatch(j job, wait bool) bool {
 		// Full: queue behind the limit, blocking while the queue is full too.
 		if n.ctx.Err() == nil {
 			j.queued = true
+			if j.rec != nil {
+				j.rec.started.Store(false)
+			}
 			select {
 			case n.work <- j:
 				return true
@@ -291,6 +324,9 @@ func (n *Nursery) dispatch(j job, wait bool) bool {
 
 // drop uncounts a limited task that will never run.
 func (n *Nursery) drop(j job) {
+	if j.rec != nil {
+		j.rec.end()
+	}
 	if j.dropped != nil {
 		j.dropped()
 	}
@@ -336,8 +372,16 @@ func (n *Nursery) worker(j job) {
 // worker, so that the queue is still served and the replacement is counted
 // in workerWG before Run can wait for it.
 func (n *Nursery) runJob(j job) {
+	ctx := n.ctx
+	if j.rec != nil {
+		ctx = j.rec.ctx
+		j.rec.started.Store(true)
+	}
 	returned := false
 	defer func() {
+		if j.rec != nil {
+			j.rec.end()
+		}
 		if returned {
 			return
 		}
@@ -353,7 +397,7 @@ func (n *Nursery) runJob(j job) {
 		}
 		n.exit(1)
 	}()
-	err := j.fn(n.ctx)
+	err := j.fn(ctx)
 	returned = true
 	n.failed(err, n.ctx)
 }
@@ -486,6 +530,9 @@ func (n *Nursery) close() {
 		n.watchdog.Stop()
 	}
 	n.mu.Unlock()
+	if n.trk != nil {
+		n.trk.close()
+	}
 	n.cancel(errClosed)
 }
 

@@ -93,7 +93,11 @@ func (st *starter) ready(set func()) {
 func (n *Nursery) start(what string, task func(ctx context.Context, st *starter) error) error {
 	n.enter(1, what)
 	st := &starter{done: make(chan struct{})}
-	go n.runStart(task, st)
+	var rec *taskRecord
+	if n.trk != nil {
+		rec = n.trk.add(n.ctx, "start", callerSite(2))
+	}
+	go n.runStart(task, st, rec)
 	<-st.done
 	switch {
 	case st.state.Load() == started:
@@ -106,12 +110,20 @@ func (n *Nursery) start(what string, task func(ctx context.Context, st *starter)
 	return st.err
 }
 
-func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter) {
+func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter, rec *taskRecord) {
 	if n.labels != nil {
 		pprof.SetGoroutineLabels(n.labels)
 	}
+	ctx := n.ctx
+	if rec != nil {
+		ctx = rec.ctx
+		rec.started.Store(true)
+	}
 	returned := false
 	defer func() {
+		if rec != nil {
+			rec.end()
+		}
 		if !returned {
 			r := recover()
 			if st.state.CompareAndSwap(starting, ended) {
@@ -128,7 +140,7 @@ func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st
 		}
 		n.exit(1)
 	}()
-	err := task(n.ctx, st)
+	err := task(ctx, st)
 	returned = true
 	if st.state.CompareAndSwap(starting, ended) {
 		if err == nil {

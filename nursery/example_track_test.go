@@ -1,0 +1,135 @@
+package nursery_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/scoped-go/scoped/nursery"
+)
+
+// A task wrapped by Named runs under the pprof label "task", so a
+// goroutine profile groups goroutines by task, and a tracked nursery shows
+// its name.
+func ExampleNamed() {
+	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(nursery.Named("resize-images", func(ctx context.Context) error {
+			fmt.Println("resizing")
+			return nil
+		}))
+		return nil
+	}, nursery.Name("uploads"))
+	fmt.Println("err:", err)
+	// Output:
+	// resizing
+	// err: <nil>
+}
+
+// A test, or a debug endpoint, prints the tree of the nurseries still open:
+// each scope, and each task with its kind, name, state, age and the line
+// that started it.
+func ExampleWriteTree() {
+	nursery.Track(true)
+	defer nursery.Track(false)
+
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		started := make(chan struct{})
+		n.Go(nursery.Named("consumer", func(ctx context.Context) error {
+			close(started)
+			<-ctx.Done()
+			return nil
+		}))
+		<-started
+		nursery.WriteTree(os.Stdout)
+		n.Cancel(nil)
+		return nil
+	}, nursery.Name("queue"))
+	// Output:
+	// nursery "queue"  nursery/example_track_test.go:38  <1s
+	//   body       -                running  <1s    nursery/example_track_test.go:38
+	//   go         consumer         running  <1s    nursery/example_track_test.go:40
+}
+
+// Snapshot gives the same tree as data, to check in a test or to serve as
+// JSON.
+func ExampleSnapshot() {
+	nursery.Track(true)
+	defer nursery.Track(false)
+
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		var started sync.WaitGroup
+		gate := make(chan struct{})
+		for _, name := range []string{"first", "second"} {
+			started.Add(1)
+			n.Go(nursery.Named(name, func(ctx context.Context) error {
+				started.Done()
+				<-gate
+				return nil
+			}))
+		}
+		started.Wait() // a task's name shows once it has started
+		for _, s := range nursery.Snapshot() {
+			for _, t := range s.Tasks {
+				fmt.Printf("%s %s: %s\n", t.Kind, t.Name, t.State)
+			}
+		}
+		close(gate)
+		return nil
+	})
+	// Output:
+	// body : running
+	// go first: running
+	// go second: running
+}
+
+// Tracking is off unless turned on, by Track or by setting SCOPED_TRACK=1
+// in the environment. Nurseries opened while it is off are not recorded.
+func ExampleTrack() {
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		fmt.Println("scopes seen, tracking off:", len(nursery.Snapshot()))
+		return nil
+	})
+	nursery.Track(true)
+	defer nursery.Track(false)
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		fmt.Println("scopes seen, tracking on:", len(nursery.Snapshot()))
+		return nil
+	})
+	// Output:
+	// scopes seen, tracking off: 0
+	// scopes seen, tracking on: 1
+}
+
+// A service logs the tasks that keep running a grace period after their
+// nursery was canceled: they ignore their context, and would keep a
+// shutdown waiting.
+func ExampleOnStall() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // keep the example's output stable
+			}
+			return a
+		},
+	}))
+	nursery.OnStall(func(s nursery.Stall) {
+		logger.Warn("task ignores cancellation", "scope", s.Scope, "task", s.Task, "site", s.Site)
+	})
+	defer nursery.Track(false)
+	defer nursery.OnStall(nil)
+
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(nursery.Named("legacy-poller", func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(200 * time.Millisecond) // finishes its poll regardless
+			return nil
+		}))
+		n.Cancel(nil)
+		return nil
+	}, nursery.Name("ingest"), nursery.Grace(50*time.Millisecond))
+	// Output:
+	// level=WARN msg="task ignores cancellation" scope=ingest task=legacy-poller site=nursery/example_track_test.go:125
+}

@@ -1,0 +1,42 @@
+package nurseryhttp_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/nurseryhttp"
+)
+
+// Mount the handler next to net/http/pprof, with tracking on, and read the
+// task tree of a running service.
+func ExampleHandler() {
+	nursery.Track(true)
+	defer nursery.Track(false)
+
+	mux := http.NewServeMux()
+	mux.Handle("/debug/nurseries", nurseryhttp.Handler())
+
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		started := make(chan struct{})
+		n.Go(nursery.Named("indexer", func(ctx context.Context) error {
+			close(started)
+			<-ctx.Done()
+			return nil
+		}))
+		<-started
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/nurseries", nil))
+		body, _ := io.ReadAll(rec.Body)
+		fmt.Print(string(body))
+		n.Cancel(nil)
+		return nil
+	}, nursery.Name("search"))
+	// Output:
+	// nursery "search"  nurseryhttp/example_test.go:23  <1s
+	//   body       -                running  <1s    nurseryhttp/example_test.go:23
+	//   go         indexer          running  <1s    nurseryhttp/example_test.go:25
+}
