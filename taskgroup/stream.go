@@ -32,8 +32,9 @@ var errAborted = errors.New("taskgroup: the call did not return")
 // its call: at most the [Limit] (by default runtime.GOMAXPROCS(0), read when
 // Stream is called) calls are outstanding, that is started and not yet
 // yielded. Results are yielded in input order, or with [Unordered] in the
-// order the calls return; a result that is ready is yielded before the next
-// element is pulled.
+// order the calls return. Results are yielded between pulls of in: one
+// that is ready is yielded before the next element is pulled, but none is
+// yielded while in is producing an element.
 //
 // The first failure cancels the calls in flight, with the failure as their
 // context's cause; the results before it are yielded, then the failure, as
