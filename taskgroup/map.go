@@ -32,10 +32,19 @@ func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In)
 	}
 	c := configure("Map", false, opts)
 	out := make([]Out, len(in))
-	err := each(ctx, "Map", in, c.limit, func(ctx context.Context, i int, v In) error {
-		r, err := fn(ctx, v)
-		out[i] = r // i is this call's own index: no other goroutine writes it
-		return err
+	err := each(ctx, "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+		done := ctx.Done()
+		for i := lo; i < hi; i++ {
+			if closed(done) {
+				return context.Cause(ctx) // an echo: Run drops it
+			}
+			r, err := fn(ctx, in[i])
+			if err != nil {
+				return err
+			}
+			out[i] = r // i is this call's own index: no other goroutine writes it
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -54,23 +63,34 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 		panic("taskgroup: ForEach called with a nil fn")
 	}
 	c := configure("ForEach", false, opts)
-	return each(ctx, "ForEach", in, c.limit, func(ctx context.Context, _ int, v In) error {
-		return fn(ctx, v)
+	return each(ctx, "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+		done := ctx.Done()
+		for i := lo; i < hi; i++ {
+			if closed(done) {
+				return context.Cause(ctx) // an echo: Run drops it
+			}
+			if err := fn(ctx, in[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// each calls call(ctx, i, in[i]) for every index of in on at most limit
-// workers of one nursery, and returns what the nursery's Run returns.
+// each calls run on chunks [lo, hi) of the indexes 0 to count-1, on at
+// most limit workers of one nursery, and returns what the nursery's Run
+// returns. run must check, before each call of fn, that the context is not
+// canceled (see closed): once it is, no call of fn starts.
 //
-// The workers take indexes from a shared counter in chunks that shrink as
-// the work runs out (guided scheduling): large chunks keep the counter
-// cold while much is left, chunks of one at the end keep the workers
-// equally busy until the last element.
-func each[In any](ctx context.Context, what string, in []In, limit int, call func(ctx context.Context, i int, v In) error) error {
+// The workers take chunks from a shared counter; the chunks shrink as the
+// work runs out (guided scheduling): large chunks keep the counter cold
+// while much is left, chunks of one at the end keep the workers equally
+// busy until the last element. Handing run a chunk, not an index, keeps
+// the call of fn in run's loop, where nothing stands between the two.
+func each(ctx context.Context, what string, count, limit int, run func(ctx context.Context, lo, hi int) error) error {
 	if ctx == nil {
 		panic("taskgroup: " + what + " called with a nil context")
 	}
-	count := len(in)
 	if count == 0 {
 		return nil
 	}
@@ -79,30 +99,31 @@ func each[In any](ctx context.Context, what string, in []In, limit int, call fun
 	return nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
 		for range workers {
 			n.Go(func(ctx context.Context) error {
-				done := ctx.Done()
 				for {
 					lo, hi := claim(&next, count, workers)
 					if lo == hi {
 						return nil
 					}
-					for i := lo; i < hi; i++ {
-						// Checked before every call, not every chunk: once
-						// the context is canceled no call starts. A closed
-						// channel is seen at once, so this is exact.
-						select {
-						case <-done:
-							return context.Cause(ctx) // an echo: Run drops it
-						default:
-						}
-						if err := call(ctx, i, in[i]); err != nil {
-							return err
-						}
+					if err := run(ctx, lo, hi); err != nil {
+						return err
 					}
 				}
 			})
 		}
 		return nil
 	})
+}
+
+// closed reports whether done is closed. A canceled context's channel is
+// closed before its cancel function returns, so checking it before each
+// call is exact, and costs a few nanoseconds.
+func closed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // chunkDivisor sets the chunk size: each claim takes 1/(chunkDivisor*workers)
