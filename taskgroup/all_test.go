@@ -37,6 +37,13 @@ func waitCancel(returned *atomic.Int32, cause *atomic.Value) task {
 	}
 }
 
+// runAll calls All, Any or Settled, by name, with tasks.
+var runAll = map[string]func(tasks []task){
+	"All":     func(tasks []task) { taskgroup.All(context.Background(), tasks...) },
+	"Any":     func(tasks []task) { taskgroup.Any(context.Background(), tasks...) },
+	"Settled": func(tasks []task) { taskgroup.Settled(context.Background(), tasks...) },
+}
+
 func TestAllKeepsTaskOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// The tasks finish in reverse order.
@@ -66,14 +73,7 @@ func TestAllAnySettledRunEveryTaskAtOnce(t *testing.T) {
 				done := make(chan struct{})
 				go func() {
 					defer close(done)
-					switch call {
-					case "All":
-						taskgroup.All(context.Background(), tasks...)
-					case "Any":
-						taskgroup.Any(context.Background(), tasks...)
-					case "Settled":
-						taskgroup.Settled(context.Background(), tasks...)
-					}
+					runAll[call](tasks)
 				}()
 				synctest.Wait()
 				if got := running.Load(); got != n {
@@ -225,16 +225,7 @@ func TestAllAnySettledPanicReraised(t *testing.T) {
 						panic("task-boom")
 					},
 				}
-				r, _ := catch(func() {
-					switch call {
-					case "All":
-						taskgroup.All(context.Background(), tasks...)
-					case "Any":
-						taskgroup.Any(context.Background(), tasks...)
-					case "Settled":
-						taskgroup.Settled(context.Background(), tasks...)
-					}
-				})
+				r, _ := catch(func() { runAll[call](tasks) })
 				pe, ok := r.(*nursery.PanicError)
 				if !ok || pe.Value != "task-boom" {
 					t.Fatalf("%s panicked with %v want a *nursery.PanicError of task-boom", call, r)
@@ -255,13 +246,8 @@ func TestAllAnySettledGoexitReraised(t *testing.T) {
 		runtime.Goexit()
 		return 0, nil
 	}
-	calls := map[string]func(){
-		"All":     func() { taskgroup.All(context.Background(), exit) },
-		"Any":     func() { taskgroup.Any(context.Background(), exit) },
-		"Settled": func() { taskgroup.Settled(context.Background(), exit) },
-	}
-	for name, call := range calls {
-		if _, goexit := catch(call); !goexit {
+	for name, call := range runAll {
+		if _, goexit := catch(func() { call([]task{exit}) }); !goexit {
 			t.Errorf("%s with a task that calls runtime.Goexit: the caller did not exit", name)
 		}
 	}
