@@ -39,9 +39,10 @@ func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 	out := make([]T, len(tasks))
 	err := nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
 		for i, task := range tasks {
+			slot := &out[i] // each task writes its own slot only
 			n.Go(func(ctx context.Context) error {
 				v, err := task(ctx)
-				out[i] = v // each task writes its own index only
+				*slot = v
 				return err
 			})
 		}
