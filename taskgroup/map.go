@@ -33,15 +33,16 @@ func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In)
 	c := configure("Map", false, opts)
 	out := make([]Out, len(in))
 	err := each(ctx, "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
+		for i, v := range in[lo:hi] {
 			if ctx.Err() != nil {
 				return context.Cause(ctx) // an echo: Run drops it
 			}
-			r, err := fn(ctx, in[i])
+			r, err := fn(ctx, v)
 			if err != nil {
 				return err
 			}
-			out[i] = r // i is this call's own index: no other goroutine writes it
+			dst[i] = r
 		}
 		return nil
 	})
@@ -63,11 +64,11 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 	}
 	c := configure("ForEach", false, opts)
 	return each(ctx, "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		for _, v := range in[lo:hi] {
 			if ctx.Err() != nil {
 				return context.Cause(ctx) // an echo: Run drops it
 			}
-			if err := fn(ctx, in[i]); err != nil {
+			if err := fn(ctx, v); err != nil {
 				return err
 			}
 		}
