@@ -1,0 +1,244 @@
+package taskgroup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scoped-go/scoped/nursery"
+)
+
+// A Group runs functions in goroutines and waits for them, with the methods
+// and semantics of golang.org/x/sync/errgroup.Group: code written for
+// errgroup works unchanged but for the import. A Group is meant for one
+// piece of work; it should not be reused for an unrelated one.
+//
+// A zero Group is valid: it has no limit on the number of running
+// functions, and an error cancels nothing, since there is no context to
+// cancel. Use [WithContext] for a Group whose first error cancels a context.
+//
+// Group differs from errgroup on purpose in two places. A panic in a
+// function is recovered, cancels the Group's context at once, and is
+// re-raised by [Group.Wait] as a [*nursery.PanicError]; a function that
+// calls runtime.Goexit makes Wait call runtime.Goexit. See Wait.
+//
+// A Group must not be copied after first use.
+type Group struct {
+	cancel context.CancelCauseFunc // set by WithContext; nil in a zero Group
+
+	wg      sync.WaitGroup // counts the functions started and not returned
+	running atomic.Int64   // the same count, readable by SetLimit
+	sem     chan token     // a token per running function; nil: no limit. Changed only by SetLimit while nothing runs.
+
+	errOnce sync.Once
+	err     error // the first error; written once under errOnce, read by Wait after wg.Wait
+
+	mu       sync.Mutex          // guards the fields below
+	panicked *nursery.PanicError // the first panic; re-raised by every Wait
+	goexit   bool                // a function called runtime.Goexit
+	watchdog *time.Timer         // armed while a panic or Goexit waits for a Wait; nil otherwise
+	armed    uint64              // counts watchdogs, so a late-firing stopped one is recognized
+}
+
+type token struct{}
+
+// WithContext returns a new Group and a context derived from ctx. The
+// context is canceled the first time a function started by the Group
+// returns a non-nil error, panics or calls runtime.Goexit, with that
+// failure as its cause (the error, a [*nursery.PanicError], or
+// [nursery.ErrGoexit]), or else the first time [Group.Wait] returns, with
+// cause [context.Canceled].
+func WithContext(ctx context.Context) (*Group, context.Context) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	return &Group{cancel: cancel}, ctx
+}
+
+// Go calls f in a new goroutine. If a limit is set (see [Group.SetLimit]),
+// Go first blocks until fewer than the limit of the Group's functions are
+// running.
+//
+// The first function to return a non-nil error cancels the Group's context,
+// if it has one, and that error is what [Group.Wait] returns. Go may be
+// called again after Wait has returned, for more work in the same Group;
+// the first call to Go must happen before Wait is called.
+//
+// Go panics if f is nil.
+func (g *Group) Go(f func() error) {
+	if f == nil {
+		panic("taskgroup: Group.Go called with a nil function")
+	}
+	sem := g.sem
+	if sem != nil {
+		sem <- token{}
+	}
+	g.start(f, sem)
+}
+
+// TryGo calls f in a new goroutine, as [Group.Go] does, if the Group is
+// below its limit, and reports whether it did. It never blocks; without a
+// limit it always starts f.
+//
+// TryGo panics if f is nil.
+func (g *Group) TryGo(f func() error) bool {
+	if f == nil {
+		panic("taskgroup: Group.TryGo called with a nil function")
+	}
+	sem := g.sem
+	if sem != nil {
+		select {
+		case sem <- token{}:
+		default:
+			return false
+		}
+	}
+	g.start(f, sem)
+	return true
+}
+
+// SetLimit makes at most n of the Group's functions run at once: later
+// calls to [Group.Go] block, and calls to [Group.TryGo] fail, while n are
+// running. A negative n removes the limit; n == 0 lets nothing start.
+//
+// SetLimit panics if any function of the Group is still running.
+func (g *Group) SetLimit(n int) {
+	if r := g.running.Load(); r != 0 {
+		panic(fmt.Sprintf("taskgroup: Group.SetLimit(%d) called while %d functions of the group are running", n, r))
+	}
+	if n < 0 {
+		g.sem = nil
+		return
+	}
+	g.sem = make(chan token, n)
+}
+
+// Wait blocks until every function started by [Group.Go] and [Group.TryGo]
+// has returned, cancels the Group's context, if it has one, and returns the
+// first non-nil error any of them returned. Wait may be called more than
+// once, and from several goroutines; each call reports the same first
+// error.
+//
+// If a function panicked, Wait panics instead, in its caller's goroutine,
+// with a [*nursery.PanicError] that holds the value and the stack of the
+// function that panicked; if several panicked, the first. If no function
+// panicked but one called runtime.Goexit, Wait calls runtime.Goexit. Either
+// way the other functions have returned first. If no Wait has taken up a
+// panic or Goexit within [nursery.DefaultGrace] after it happened, because
+// Wait was not called or a function ignores cancellation, the program
+// crashes with the original panic instead of holding it hidden.
+func (g *Group) Wait() error {
+	g.wg.Wait()
+	if g.cancel != nil {
+		g.cancel(g.err) // nil: context.Canceled
+	}
+
+	g.mu.Lock()
+	pe, goexit := g.panicked, g.goexit
+	if g.watchdog != nil {
+		g.watchdog.Stop()
+		g.watchdog = nil
+	}
+	g.mu.Unlock()
+	// Unlike errgroup, which lets a panic crash the program from the
+	// function's own goroutine, the panic is re-raised here: the caller of
+	// Wait is the function's owner, and the PanicError keeps the function's
+	// stack. The watchdog above keeps a Wait that never comes from hiding it.
+	if pe != nil {
+		panic(pe)
+	}
+	if goexit {
+		runtime.Goexit()
+	}
+	return g.err
+}
+
+// start runs f in a new goroutine; sem is the limiter f holds a token of.
+func (g *Group) start(f func() error, sem chan token) {
+	g.running.Add(1)
+	g.wg.Add(1)
+	go g.run(f, sem)
+}
+
+// run calls f and records how it ended. A panic or Goexit is recorded
+// before wg.Done, so that Wait sees it.
+func (g *Group) run(f func() error, sem chan token) {
+	returned := false
+	defer func() {
+		if !returned {
+			g.abort(recover()) // recover() is nil for runtime.Goexit
+		}
+		if sem != nil {
+			<-sem
+		}
+		g.running.Add(-1)
+		g.wg.Done()
+	}()
+	err := f()
+	returned = true
+	if err != nil {
+		g.errOnce.Do(func() {
+			g.err = err
+			if g.cancel != nil {
+				g.cancel(err)
+			}
+		})
+	}
+}
+
+// abort records a panic (r != nil) or a runtime.Goexit (r == nil), cancels
+// the context and arms the watchdog. It must be called from the deferred
+// function that recovered r, so that the stack it takes is still the
+// panicking one.
+func (g *Group) abort(r any) {
+	var cause error = nursery.ErrGoexit
+	var pe *nursery.PanicError
+	if r != nil {
+		// A *PanicError re-raised by a nested nursery.Run or Wait is kept:
+		// its stack, the first panic's, is the one that matters.
+		var ok bool
+		if pe, ok = r.(*nursery.PanicError); !ok {
+			pe = &nursery.PanicError{Value: r, Stack: debug.Stack()}
+		}
+		cause = pe
+	}
+	g.mu.Lock()
+	if pe == nil {
+		g.goexit = true
+	} else if g.panicked == nil {
+		g.panicked = pe
+	}
+	if g.watchdog == nil {
+		g.armed++
+		armed := g.armed
+		g.watchdog = time.AfterFunc(nursery.DefaultGrace, func() { g.crash(armed, pe) })
+	}
+	g.mu.Unlock()
+	if g.cancel != nil {
+		g.cancel(cause)
+	}
+}
+
+// crash ends the program with pe, the panic that armed the watchdog (nil
+// for a Goexit), when no Wait took it up within the grace period. It runs
+// in the timer's own goroutine, where nothing can recover it.
+func (g *Group) crash(armed uint64, pe *nursery.PanicError) {
+	g.mu.Lock()
+	live := g.watchdog != nil && g.armed == armed
+	g.mu.Unlock()
+	if !live {
+		return // a Wait stopped this watchdog as it fired
+	}
+	what := "a function called runtime.Goexit"
+	if pe != nil {
+		what = "a function panicked"
+	}
+	fmt.Fprintf(os.Stderr, "taskgroup: %s and no Group.Wait took it up within %v; crashing\n", what, nursery.DefaultGrace)
+	if pe != nil {
+		panic(pe)
+	}
+	panic(fmt.Sprintf("taskgroup: a function of a Group called runtime.Goexit and no Group.Wait took it up within %v", nursery.DefaultGrace))
+}
