@@ -214,7 +214,7 @@ func (g *Group) abort(r any) {
 	if g.watchdog == nil {
 		g.armed++
 		armed := g.armed
-		g.watchdog = time.AfterFunc(nursery.DefaultGrace, func() { g.crash(armed, pe) })
+		g.watchdog = time.AfterFunc(nursery.DefaultGrace, func() { g.crash(armed) })
 	}
 	g.mu.Unlock()
 	if g.cancel != nil {
@@ -222,12 +222,14 @@ func (g *Group) abort(r any) {
 	}
 }
 
-// crash ends the program with pe, the panic that armed the watchdog (nil
-// for a Goexit), when no Wait took it up within the grace period. It runs
-// in the timer's own goroutine, where nothing can recover it.
-func (g *Group) crash(armed uint64, pe *nursery.PanicError) {
+// crash ends the program with the first panic (a panic wins over a Goexit,
+// whichever armed the watchdog), when no Wait took it up within the grace
+// period. It runs in the timer's own goroutine, where nothing can recover
+// it.
+func (g *Group) crash(armed uint64) {
 	g.mu.Lock()
 	live := g.watchdog != nil && g.armed == armed
+	pe := g.panicked
 	g.mu.Unlock()
 	if !live {
 		return // a Wait stopped this watchdog as it fired
