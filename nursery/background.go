@@ -1,9 +1,6 @@
 package nursery
 
-import (
-	"context"
-	"runtime/pprof"
-)
+import "context"
 
 // Background starts task as a background task: one that serves the
 // nursery's other tasks, such as a ticker or a flusher, and has no end of
@@ -36,14 +33,7 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 }
 
 func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context, rec *taskRecord) {
-	if n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels)
-	}
-	taskCtx := ctx
-	if rec != nil {
-		taskCtx = rec.ctx
-		rec.started.Store(true)
-	}
+	taskCtx := n.begin(ctx, rec)
 	returned := false
 	defer func() {
 		if rec != nil {

@@ -334,6 +334,20 @@ func (n *Nursery) drop(j job) {
 	n.exit(1)
 }
 
+// begin prepares the goroutine of a Start or Background task that runs
+// with ctx: it sets the scope's pprof labels and, for a tracked task, marks
+// it started and returns its record's context instead.
+func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
+	if n.labels != nil {
+		pprof.SetGoroutineLabels(n.labels)
+	}
+	if rec == nil {
+		return ctx
+	}
+	rec.started.Store(true)
+	return rec.ctx
+}
+
 // run runs a task of an unlimited nursery in its own goroutine.
 func (n *Nursery) run(j job) {
 	if n.labels != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"runtime/pprof"
 	"sync/atomic"
 )
 
@@ -111,14 +110,7 @@ func (n *Nursery) start(what string, task func(ctx context.Context, st *starter)
 }
 
 func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter, rec *taskRecord) {
-	if n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels)
-	}
-	ctx := n.ctx
-	if rec != nil {
-		ctx = rec.ctx
-		rec.started.Store(true)
-	}
+	ctx := n.begin(n.ctx, rec)
 	returned := false
 	defer func() {
 		if rec != nil {
