@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
+	"github.com/alitto/pond/v2"
+	"github.com/panjf2000/ants/v2"
+	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/taskgroup"
 	"github.com/sourcegraph/conc/pool"
 	"golang.org/x/sync/errgroup"
@@ -27,55 +31,116 @@ func orderedWork(i int) int {
 	return x
 }
 
-var orderedImpls = []struct {
-	name string
-	run  func(n int) []int
-}{
-	{"taskgroup.All", orderedAll},
-	{"errgroup", orderedErrgroup},
-	{"conc.ResultPool", orderedConc},
-}
-
-func orderedAll(n int) []int {
-	tasks := make([]func(context.Context) (int, error), n)
-	for i := range tasks {
-		tasks[i] = func(context.Context) (int, error) { return orderedWork(i), nil }
+func orderedImpls(n int) []impl[[]int] {
+	return []impl[[]int]{
+		// go: each goroutine writes its own slot.
+		plain("go", func() []int {
+			out := make([]int, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					out[i] = orderedWork(i)
+				}()
+			}
+			wg.Wait()
+			return out
+		}),
+		plain("errgroup", func() []int {
+			out := make([]int, n)
+			var g errgroup.Group
+			for i := range n {
+				g.Go(func() error {
+					out[i] = orderedWork(i)
+					return nil
+				})
+			}
+			if err := g.Wait(); err != nil {
+				panic(err)
+			}
+			return out
+		}),
+		// conc.ResultPool returns results in completion order: it collects
+		// (index, value) pairs and puts them in place.
+		plain("conc.ResultPool", func() []int {
+			type indexed struct{ i, v int }
+			p := pool.NewWithResults[indexed]()
+			for i := range n {
+				p.Go(func() indexed { return indexed{i, orderedWork(i)} })
+			}
+			out := make([]int, n)
+			for _, r := range p.Wait() {
+				out[r.i] = r.v
+			}
+			return out
+		}),
+		{"ants", func() (func() []int, func()) {
+			p, err := ants.NewPool(0)
+			if err != nil {
+				panic(err)
+			}
+			return func() []int {
+				out := make([]int, n)
+				var wg sync.WaitGroup
+				for i := range n {
+					wg.Add(1)
+					if err := p.Submit(func() { defer wg.Done(); out[i] = orderedWork(i) }); err != nil {
+						panic(err)
+					}
+				}
+				wg.Wait()
+				return out
+			}, p.Release
+		}},
+		// pond's result groups return results in submission order.
+		{"pond.ResultPool", func() (func() []int, func()) {
+			p := pond.NewResultPool[int](0)
+			return func() []int {
+				g := p.NewGroup()
+				for i := range n {
+					g.Submit(func() int { return orderedWork(i) })
+				}
+				out, err := g.Wait()
+				if err != nil {
+					panic(err)
+				}
+				return out
+			}, p.StopAndWait
+		}},
+		plain("nursery.Spawn", func() []int {
+			futures := make([]*nursery.Future[int], n)
+			out := make([]int, n)
+			err := nursery.Run(context.Background(), func(ctx context.Context, nu *nursery.Nursery) error {
+				for i := range n {
+					futures[i] = nursery.Spawn(nu, func(context.Context) (int, error) { return orderedWork(i), nil })
+				}
+				for i, f := range futures {
+					v, err := f.Await(ctx)
+					if err != nil {
+						return err
+					}
+					out[i] = v
+				}
+				return nil
+			})
+			if err != nil {
+				panic(err)
+			}
+			return out
+		}),
+		plain("taskgroup.All", func() []int {
+			tasks := make([]func(context.Context) (int, error), n)
+			for i := range tasks {
+				tasks[i] = func(context.Context) (int, error) { return orderedWork(i), nil }
+			}
+			out, err := taskgroup.All(context.Background(), tasks...)
+			if err != nil {
+				panic(err)
+			}
+			return out
+		}),
 	}
-	out, err := taskgroup.All(context.Background(), tasks...)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
-
-func orderedErrgroup(n int) []int {
-	out := make([]int, n)
-	var g errgroup.Group
-	for i := range n {
-		g.Go(func() error {
-			out[i] = orderedWork(i)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		panic(err)
-	}
-	return out
-}
-
-// orderedConc collects (index, value) pairs, since a ResultPool returns
-// results in completion order, and puts them in place.
-func orderedConc(n int) []int {
-	type indexed struct{ i, v int }
-	p := pool.NewWithResults[indexed]()
-	for i := range n {
-		p.Go(func() indexed { return indexed{i, orderedWork(i)} })
-	}
-	out := make([]int, n)
-	for _, r := range p.Wait() {
-		out[r.i] = r.v
-	}
-	return out
 }
 
 func TestOrderedSameResult(t *testing.T) {
@@ -83,17 +148,9 @@ func TestOrderedSameResult(t *testing.T) {
 	for i := range want {
 		want[i] = orderedWork(i)
 	}
-	for _, impl := range orderedImpls {
-		if got := impl.run(orderedN); !slices.Equal(got, want) {
-			t.Errorf("%s computed a different result", impl.name)
-		}
-	}
+	sameResult(t, "", orderedImpls(orderedN), want, slices.Equal)
 }
 
 func BenchmarkOrdered(b *testing.B) {
-	for _, impl := range orderedImpls {
-		b.Run(fmt.Sprintf("n=%d/impl=%s", orderedN, impl.name), func(b *testing.B) {
-			reportPerItem(b, orderedN, func() { impl.run(orderedN) })
-		})
-	}
+	benchImpls(b, fmt.Sprintf("n=%d", orderedN), "item", orderedN, orderedImpls(orderedN))
 }

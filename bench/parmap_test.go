@@ -8,25 +8,43 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/alitto/pond/v2"
+	"github.com/panjf2000/ants/v2"
 	"github.com/scoped-go/scoped/taskgroup"
 	"github.com/sourcegraph/conc/iter"
 	"golang.org/x/sync/errgroup"
 )
 
-// The parallel-map workload: a million ints, each mapped by a light
-// function, results in input order, at most GOMAXPROCS at once. The
-// baseline is the loop one would write by hand: GOMAXPROCS goroutines,
-// each over one contiguous chunk.
+// The parallel-map workload: a million ints, each mapped by a light or a
+// heavy function, results in input order, at most GOMAXPROCS at once. The
+// floor is the loop one would write by hand: GOMAXPROCS goroutines, each
+// over one contiguous chunk.
 
 const parmapN = 1_000_000
 
-// parmapWork is the light per-element work: a few dozen nanoseconds.
-func parmapWork(x int) int {
+// parmapLight is the light per-element work: a few dozen nanoseconds.
+func parmapLight(x int) int {
 	for k := range 16 {
 		x = x*2654435761 + k
 		x ^= x >> 13
 	}
 	return x
+}
+
+// parmapHeavy is the heavy per-element work: sixteen times the light one.
+func parmapHeavy(x int) int {
+	for range 16 {
+		x = parmapLight(x)
+	}
+	return x
+}
+
+var parmapWorks = []struct {
+	name string
+	fn   func(int) int
+}{
+	{"light", parmapLight},
+	{"heavy", parmapHeavy},
 }
 
 var parmapInput = func() []int {
@@ -37,79 +55,102 @@ var parmapInput = func() []int {
 	return in
 }()
 
-var parmapImpls = []struct {
-	name string
-	run  func(in []int) []int
-}{
-	{"chunked", parmapChunked},
-	{"taskgroup.Map", parmapMap},
-	{"errgroup.SetLimit", parmapErrgroup},
-	{"conc.iter.Map", parmapConc},
-}
-
-func parmapChunked(in []int) []int {
-	out := make([]int, len(in))
-	workers := runtime.GOMAXPROCS(0)
-	size := (len(in) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(in); lo += size {
-		hi := min(lo+size, len(in))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				out[i] = parmapWork(in[i])
+func parmapImpls(in []int, work func(int) int) []impl[[]int] {
+	procs := runtime.GOMAXPROCS(0)
+	return []impl[[]int]{
+		plain("go.chunked", func() []int {
+			out := make([]int, len(in))
+			size := (len(in) + procs - 1) / procs
+			var wg sync.WaitGroup
+			for lo := 0; lo < len(in); lo += size {
+				hi := min(lo+size, len(in))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := lo; i < hi; i++ {
+						out[i] = work(in[i])
+					}
+				}()
 			}
-		})
+			wg.Wait()
+			return out
+		}),
+		plain("taskgroup.Map", func() []int {
+			out, err := taskgroup.Map(context.Background(), in, func(_ context.Context, x int) (int, error) {
+				return work(x), nil
+			})
+			if err != nil {
+				panic(err)
+			}
+			return out
+		}),
+		plain("errgroup.SetLimit", func() []int {
+			out := make([]int, len(in))
+			var g errgroup.Group
+			g.SetLimit(procs)
+			for i, x := range in {
+				g.Go(func() error {
+					out[i] = work(x)
+					return nil
+				})
+			}
+			if err := g.Wait(); err != nil {
+				panic(err)
+			}
+			return out
+		}),
+		plain("conc.iter.Map", func() []int {
+			return iter.Map(in, func(x *int) int { return work(*x) })
+		}),
+		// ants and pond have no map: a task per item, in a pool of
+		// GOMAXPROCS workers.
+		{"ants", func() (func() []int, func()) {
+			p, err := ants.NewPool(procs)
+			if err != nil {
+				panic(err)
+			}
+			return func() []int {
+				out := make([]int, len(in))
+				var wg sync.WaitGroup
+				for i, x := range in {
+					wg.Add(1)
+					if err := p.Submit(func() { defer wg.Done(); out[i] = work(x) }); err != nil {
+						panic(err)
+					}
+				}
+				wg.Wait()
+				return out
+			}, p.Release
+		}},
+		{"pond.ResultPool", func() (func() []int, func()) {
+			p := pond.NewResultPool[int](procs)
+			return func() []int {
+				g := p.NewGroup()
+				for _, x := range in {
+					g.Submit(func() int { return work(x) })
+				}
+				out, err := g.Wait()
+				if err != nil {
+					panic(err)
+				}
+				return out
+			}, p.StopAndWait
+		}},
 	}
-	wg.Wait()
-	return out
-}
-
-func parmapMap(in []int) []int {
-	out, err := taskgroup.Map(context.Background(), in, func(_ context.Context, x int) (int, error) {
-		return parmapWork(x), nil
-	})
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
-
-func parmapErrgroup(in []int) []int {
-	out := make([]int, len(in))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, x := range in {
-		g.Go(func() error {
-			out[i] = parmapWork(x)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		panic(err)
-	}
-	return out
-}
-
-func parmapConc(in []int) []int {
-	return iter.Map(in, func(x *int) int { return parmapWork(*x) })
 }
 
 func TestParMapSameResult(t *testing.T) {
-	want := make([]int, parmapN)
-	for i, x := range parmapInput {
-		want[i] = parmapWork(x)
-	}
-	for _, impl := range parmapImpls {
-		if got := impl.run(parmapInput); !slices.Equal(got, want) {
-			t.Errorf("%s computed a different result", impl.name)
+	for _, w := range parmapWorks {
+		want := make([]int, parmapN)
+		for i, x := range parmapInput {
+			want[i] = w.fn(x)
 		}
+		sameResult(t, "work="+w.name, parmapImpls(parmapInput, w.fn), want, slices.Equal)
 	}
 }
 
 func BenchmarkParMap(b *testing.B) {
-	for _, impl := range parmapImpls {
-		b.Run(fmt.Sprintf("n=%d/impl=%s", parmapN, impl.name), func(b *testing.B) {
-			reportPerItem(b, parmapN, func() { impl.run(parmapInput) })
-		})
+	for _, w := range parmapWorks {
+		benchImpls(b, fmt.Sprintf("work=%s/n=%d", w.name, parmapN), "item", parmapN, parmapImpls(parmapInput, w.fn))
 	}
 }

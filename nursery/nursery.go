@@ -424,8 +424,10 @@ func (n *Nursery) failed(err error, ctx context.Context) {
 		return
 	}
 	if ctx.Err() != nil {
-		cause := context.Cause(ctx)
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, cause) {
+		// The cause is read only when the kinds do not match: context.Cause
+		// takes the context's lock, which every echoing task of a large
+		// canceled nursery would contend for.
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Cause(ctx)) {
 			// An echo. Remember whether it echoed the parent, for Run's
 			// result: it did if the parent ended before the nursery
 			// canceled itself. (Comparing causes would fail for causes
