@@ -46,6 +46,7 @@ func TestHandler(t *testing.T) {
 				<-release
 				return nil
 			}))
+			<-release // the body stays in the tree until the end
 			return nil
 		}, nursery.Name("service"))
 	}()
@@ -78,8 +79,8 @@ func TestHandler(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &scopes); err != nil {
 				t.Fatalf("json.Unmarshal: %v\n%s", err, body)
 			}
-			if got := summary(scopes); got != "service[go/poller:running]" { // the body has returned
-				t.Errorf("JSON tree = %s, want service[go/poller:running]", got)
+			if got := summary(scopes); got != "service[body:running go/poller:running]" {
+				t.Errorf("JSON tree = %s, want service[body:running go/poller:running]", got)
 			}
 		})
 	}
