@@ -273,7 +273,7 @@ func (n *Nursery) exit(unit int64) {
 func (n *Nursery) dispatch(j job, wait bool) bool {
 	limit := int64(n.cfg.limit)
 	if limit == 0 {
-		go n.run(j)
+		go n.run(j.fn, j.rec) // not j: a smaller closure per task
 		return true
 	}
 
@@ -349,11 +349,11 @@ func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
 }
 
 // run runs a task of an unlimited nursery in its own goroutine.
-func (n *Nursery) run(j job) {
+func (n *Nursery) run(fn func(context.Context) error, rec *taskRecord) {
 	if n.labels != nil {
 		pprof.SetGoroutineLabels(n.labels)
 	}
-	n.runJob(j)
+	n.runJob(fn, rec)
 	n.exit(1)
 }
 
@@ -368,7 +368,7 @@ func (n *Nursery) worker(j job) {
 			if j.queued && n.ctx.Err() != nil {
 				n.drop(j)
 			} else {
-				n.runJob(j)
+				n.runJob(j.fn, j.rec)
 				n.pending.Add(-1)
 				n.exit(1)
 			}
@@ -385,16 +385,16 @@ func (n *Nursery) worker(j job) {
 // with it and runJob uncounts it, after starting a replacement for a
 // worker, so that the queue is still served and the replacement is counted
 // in workerWG before Run can wait for it.
-func (n *Nursery) runJob(j job) {
+func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
 	ctx := n.ctx
-	if j.rec != nil {
-		ctx = j.rec.ctx
-		j.rec.started.Store(true)
+	if rec != nil {
+		ctx = rec.ctx
+		rec.started.Store(true)
 	}
 	returned := false
 	defer func() {
-		if j.rec != nil {
-			j.rec.end()
+		if rec != nil {
+			rec.end()
 		}
 		if returned {
 			return
@@ -411,7 +411,7 @@ func (n *Nursery) runJob(j job) {
 		}
 		n.exit(1)
 	}()
-	err := j.fn(ctx)
+	err := fn(ctx)
 	returned = true
 	n.failed(err, n.ctx)
 }
