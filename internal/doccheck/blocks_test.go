@@ -83,11 +83,13 @@ func TestCodeBlocksTypeCheck(t *testing.T) {
 			checked++
 			name := p + ":" + strconv.Itoa(b.line)
 			src := assemble(d, b)
-			f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments)
+			// The file's own name has no directory: a relative //line name
+			// is taken relative to it.
+			f, err := parser.ParseFile(l.fset, "block.go", src, parser.ParseComments)
 			if err != nil && !strings.HasPrefix(strings.TrimSpace(b.code), "package ") {
 				// Not declarations: statements, checked as a function body.
 				wrapped := block{code: "func _() error {\n" + b.code + "}\n", line: b.line - 1}
-				f, err = parser.ParseFile(l.fset, name, assemble(d, wrapped), parser.ParseComments)
+				f, err = parser.ParseFile(l.fset, "block.go", assemble(d, wrapped), parser.ParseComments)
 			}
 			if err != nil {
 				t.Errorf("%s: code block does not parse: %v", name, err)
@@ -98,7 +100,7 @@ func TestCodeBlocksTypeCheck(t *testing.T) {
 				if strings.HasPrefix(strings.TrimSpace(b.code), "package ") {
 					break
 				}
-				pf, err := parser.ParseFile(l.fset, p+":prelude"+strconv.Itoa(j), "package snippet\n"+importsFor(pre+b.code)+pre, 0)
+				pf, err := parser.ParseFile(l.fset, "prelude"+strconv.Itoa(j)+".go", "package snippet\n"+importsFor(pre+b.code)+pre, 0)
 				if err != nil {
 					t.Fatalf("%s: prelude %d does not parse: %v", p, j, err)
 				}

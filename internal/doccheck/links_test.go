@@ -1,10 +1,14 @@
 package doccheck
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -17,9 +21,34 @@ var pending = map[string]bool{
 	"docs/reliability.md": true,
 }
 
+// testName matches the text of a link that names a test, a benchmark or an
+// example: such a link must point to the _test.go file that declares it.
+var testName = regexp.MustCompile("^`?((?:Test|Benchmark|Example)[A-Za-z0-9_]*)`?$")
+
+// declares reports whether the Go file at path (relative to root) declares
+// a top-level func named name.
+func declares(t *testing.T, path, name string) bool {
+	t.Helper()
+	if !strings.HasSuffix(path, "_test.go") {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, path), nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Errorf("parsing %s: %v", path, err)
+		return false
+	}
+	for _, decl := range f.Decls {
+		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // TestLinksResolve: every relative link in README.md and docs/*.md names a
-// file or directory of the repository, and every #anchor a heading of the
-// Markdown file it points into.
+// file or directory of the repository, every #anchor a heading of the
+// Markdown file it points into, and every link named for a test (TestX,
+// BenchmarkX, ExampleX) a _test.go file that declares it.
 func TestLinksResolve(t *testing.T) {
 	docs := map[string]*document{}
 	load := func(p string) *document {
@@ -55,6 +84,11 @@ func TestLinksResolve(t *testing.T) {
 					}
 					t.Errorf("%s:%d: link %q: no file %s in the repository", p, l.line, l.target, target)
 					continue
+				}
+			}
+			if m := testName.FindStringSubmatch(l.text); m != nil {
+				if !declares(t, target, m[1]) {
+					t.Errorf("%s:%d: link %q: %s declares no func %s", p, l.line, l.text, target, m[1])
 				}
 			}
 			if u.Fragment == "" {

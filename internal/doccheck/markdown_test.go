@@ -109,7 +109,6 @@ func readDocument(t *testing.T, path string) *document {
 
 var (
 	atxHeading  = regexp.MustCompile(`^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$`)
-	inlineCode  = regexp.MustCompile("`+[^`]*`+")
 	inlineLink  = regexp.MustCompile(`!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)`)
 	refLinkDef  = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)`)
 	htmlComment = regexp.MustCompile(`<!--.*?-->`)
@@ -152,6 +151,7 @@ func (d *document) anchors() map[string]bool {
 
 // A link is a link target found in a document's prose.
 type link struct {
+	text   string
 	target string
 	line   int
 }
@@ -159,9 +159,9 @@ type link struct {
 func (d *document) links() []link {
 	var out []link
 	for i, line := range d.prose {
-		line = htmlComment.ReplaceAllString(inlineCode.ReplaceAllString(line, ""), "")
+		line = htmlComment.ReplaceAllString(line, "")
 		for _, m := range inlineLink.FindAllStringSubmatch(line, -1) {
-			out = append(out, link{target: m[2], line: i + 1})
+			out = append(out, link{text: m[1], target: m[2], line: i + 1})
 		}
 		if m := refLinkDef.FindStringSubmatch(line); m != nil {
 			out = append(out, link{target: m[1], line: i + 1})
