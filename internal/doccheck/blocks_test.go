@@ -56,7 +56,7 @@ var qualifier = regexp.MustCompile(`\b([a-z][a-z0-9]*)\.[A-Z]`)
 // tolerated are the type errors a fragment may have without being wrong:
 // the imports the test adds that a block does not use, and the variables a
 // fragment declares to show a result it then leaves alone.
-var tolerated = []string{"imported and not used", "declared and not used", "missing return"}
+var tolerated = []string{"not used", "missing return"}
 
 // TestCodeBlocksTypeCheck: every ```go block of README.md and docs/*.md
 // type-checks against this tree's API. A block that is a whole file

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,8 +29,7 @@ const (
 // code blocks are checked against the API as it is in this tree.
 type loader struct {
 	fset *token.FileSet
-	std  types.Importer // the standard library
-	deps types.Importer // the module's dependencies, such as goleak
+	gc   types.Importer // everything but the module's own packages
 
 	mu   sync.Mutex
 	pkgs map[string]*types.Package
@@ -39,8 +39,7 @@ func newLoader() *loader {
 	fset := token.NewFileSet()
 	return &loader{
 		fset: fset,
-		std:  importer.ForCompiler(fset, "gc", nil),
-		deps: importer.ForCompiler(fset, "gc", exportData),
+		gc:   importer.ForCompiler(fset, "gc", exportData),
 		pkgs: map[string]*types.Package{},
 	}
 }
@@ -48,10 +47,7 @@ func newLoader() *loader {
 // Import implements types.Importer.
 func (l *loader) Import(path string) (*types.Package, error) {
 	if path != module && !strings.HasPrefix(path, module+"/") {
-		if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
-			return l.deps.Import(path)
-		}
-		return l.std.Import(path)
+		return l.gc.Import(path)
 	}
 	l.mu.Lock()
 	p, ok := l.pkgs[path]
@@ -74,16 +70,64 @@ func (l *loader) Import(path string) (*types.Package, error) {
 	return p, nil
 }
 
-// exportData opens the compiler's export data for a dependency of the
-// module, as go list -export finds (and if need be builds) it.
-func exportData(path string) (io.ReadCloser, error) {
-	cmd := exec.Command("go", "list", "-export", "-f", "{{.Export}}", path)
+// exportFiles maps import paths to the files that hold their export
+// data: the packages the module and its tests depend on, and those the
+// guides' code blocks import. One importer reads them all, so that every
+// package sees the same context.Context.
+var exportFiles = sync.OnceValues(func() (map[string]string, error) {
+	// The paths: what the guides' blocks may import, and what the
+	// documented packages and their tests import.
+	want := map[string]bool{}
+	for _, path := range imports {
+		want[path] = true
+	}
+	for _, pkg := range documented {
+		dir := filepath.Join(root, strings.TrimPrefix(pkg, module+"/"))
+		names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, name := range names {
+			f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+			if err != nil {
+				return nil, err
+			}
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				want[path] = true
+			}
+		}
+	}
+	args := []string{"list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}
+	for path := range want {
+		if path != module && !strings.HasPrefix(path, module+"/") {
+			args = append(args, path)
+		}
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list -export %s: %v", path, err)
+		return nil, fmt.Errorf("go list -export: %v", err)
 	}
-	return os.Open(strings.TrimSpace(string(out)))
+	files := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok && file != "" {
+			files[path] = file
+		}
+	}
+	return files, nil
+})
+
+// exportData opens the compiler's export data for a package outside the
+// module, as go list -export found (and if need be built) it.
+func exportData(path string) (io.ReadCloser, error) {
+	files, err := exportFiles()
+	if err != nil {
+		return nil, err
+	}
+	file, ok := files[path]
+	if !ok {
+		return nil, fmt.Errorf("no export data for %s: add it to doccheck's imports", path)
+	}
+	return os.Open(file)
 }
 
 // parseDir parses the .go files of dir whose names keep accepts, with
