@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +31,8 @@ func ExampleNamed() {
 
 // A test, or a debug endpoint, prints the tree of the nurseries still open:
 // each scope, and each task with its kind, name, state, age and the line
-// that started it.
+// that started it. (The output names lines of this file: moving the calls
+// below changes it.)
 func ExampleWriteTree() {
 	nursery.Track(true)
 	defer nursery.Track(false)
@@ -48,9 +50,9 @@ func ExampleWriteTree() {
 		return nil
 	}, nursery.Name("queue"))
 	// Output:
-	// nursery "queue"  nursery/example_track_test.go:38  <1s
-	//   body       -                running  <1s    nursery/example_track_test.go:38
-	//   go         consumer         running  <1s    nursery/example_track_test.go:40
+	// nursery "queue"  nursery/example_track_test.go:40  <1s
+	//   body       -                running  <1s    nursery/example_track_test.go:40
+	//   go         consumer         running  <1s    nursery/example_track_test.go:42
 }
 
 // Snapshot gives the same tree as data, to check in a test or to serve as
@@ -71,9 +73,11 @@ func ExampleSnapshot() {
 			}))
 		}
 		started.Wait() // a task's name shows once it has started
-		for _, s := range nursery.Snapshot() {
+		var scopes []nursery.Scope = nursery.Snapshot()
+		for _, s := range scopes {
 			for _, t := range s.Tasks {
-				fmt.Printf("%s %s: %s\n", t.Kind, t.Name, t.State)
+				var task nursery.Task = t
+				fmt.Printf("%s %s: %s\n", task.Kind, task.Name, task.State)
 			}
 		}
 		close(gate)
@@ -116,7 +120,8 @@ func ExampleOnStall() {
 		},
 	}))
 	nursery.OnStall(func(s nursery.Stall) {
-		logger.Warn("task ignores cancellation", "scope", s.Scope, "task", s.Task, "site", s.Site)
+		file, _, _ := strings.Cut(s.Site, ":") // the line is in s.Site too
+		logger.Warn("task ignores cancellation", "scope", s.Scope, "task", s.Task, "file", file)
 	})
 	defer nursery.Track(false)
 	defer nursery.OnStall(nil)
@@ -131,5 +136,5 @@ func ExampleOnStall() {
 		return nil
 	}, nursery.Name("ingest"), nursery.Grace(50*time.Millisecond))
 	// Output:
-	// level=WARN msg="task ignores cancellation" scope=ingest task=legacy-poller site=nursery/example_track_test.go:125
+	// level=WARN msg="task ignores cancellation" scope=ingest task=legacy-poller file=nursery/example_track_test.go
 }

@@ -246,8 +246,8 @@ func ExampleStream() {
 	// 9
 }
 
-// The first failure is yielded after the results before it, and ends the
-// sequence.
+// The first failure is yielded after the results that were ready before
+// it, and ends the sequence.
 func ExampleStream_failure() {
 	lines := slices.Values([]string{"1", "2", "x", "4"})
 	parse := func(_ context.Context, s string) (int, error) {

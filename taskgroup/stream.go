@@ -37,7 +37,9 @@ var errAborted = errors.New("taskgroup: the call did not return")
 // yielded while in is producing an element.
 //
 // The first failure cancels the calls in flight, with the failure as their
-// context's cause; the results before it are yielded, then the failure, as
+// context's cause; the results that were ready before it are yielded (a
+// call before it still running is canceled and yields nothing), then the
+// failure, as
 // the zero value and the errors [nursery.Run] would return (one as it is,
 // several joined, echoes dropped), and the sequence ends. If ctx is
 // canceled, no further element is pulled, and context.Cause(ctx) is yielded

@@ -126,10 +126,16 @@ func ExampleError() {
 	if errors.As(err, &te) {
 		fmt.Println("limit:", te.Limit)
 		fmt.Println("fn said:", te.Err)
+		fmt.Println("message:", te.Error())
+		fmt.Println("timeout:", te.Timeout(), te.Is(timeout.ErrTimeout), te.Is(context.DeadlineExceeded))
+		fmt.Println("unwraps to fn's error:", te.Unwrap() == te.Err)
 	}
 	// Output:
 	// limit: 10ms
 	// fn said: fetch report: context deadline exceeded
+	// message: timeout: exceeded 10ms: fetch report: context deadline exceeded
+	// timeout: true true true
+	// unwraps to fn's error: true
 }
 
 // ErrTimeout tells this call's own expiry apart from a parent's.

@@ -29,25 +29,7 @@ var documented = []string{
 // it that has no Example, and also for one on it that has gained an Example
 // or no longer exists, so that whoever adds the Example removes the entry.
 // Each entry is for the package's owners to fix with an Example.
-var lackingExamples = map[string]bool{
-	// nursery: no Example names the constant, the sentinel, the Option type
-	// (only values of it), PanicError's methods (ExamplePanicError reads
-	// Value), or the snapshot types Scope and Task (ExampleSnapshot ranges
-	// over them without naming them).
-	module + "/nursery.DefaultGrace":      true,
-	module + "/nursery.ErrGoexit":         true,
-	module + "/nursery.Option":            true,
-	module + "/nursery.PanicError.Error":  true,
-	module + "/nursery.PanicError.Unwrap": true,
-	module + "/nursery.Scope":             true,
-	module + "/nursery.Task":              true,
-	// timeout: ExampleError uses errors.As and the Limit field, never the
-	// methods of *Error.
-	module + "/timeout.Error.Error":   true,
-	module + "/timeout.Error.Is":      true,
-	module + "/timeout.Error.Timeout": true,
-	module + "/timeout.Error.Unwrap":  true,
-}
+var lackingExamples = map[string]bool{}
 
 // An ident is an exported identifier of a documented package.
 type ident struct {
