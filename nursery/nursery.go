@@ -441,12 +441,14 @@ func (n *Nursery) failed(err error, ctx context.Context) {
 		}
 	}
 	n.mu.Lock()
-	if n.reported(err) {
-		n.mu.Unlock()
-		return
+	if !n.reported(err) {
+		n.errs = append(n.errs, err)
 	}
-	n.errs = append(n.errs, err)
 	n.mu.Unlock()
+	// Cancel even for an error already reported: its first reporter may not
+	// have canceled yet (a sibling that returns f.Await of a failed future
+	// gets the error as soon as the future completes), and once a failure
+	// is known no queued task may start.
 	if !n.cfg.supervise {
 		n.cancelOwn(err)
 	}
