@@ -1,12 +1,16 @@
 package nursery
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // A Future is the result of a task started with [Spawn]. It is written
 // once, when the task ends, and can be read any number of times, from any
 // goroutine, during or after the nursery's Run.
 type Future[T any] struct {
-	done  chan struct{} // closed once value and err are set
+	done  chan struct{} // closed once value and err are set and the nursery has recorded them
+	set   atomic.Bool   // value and err are set; stored before done is closed
 	value T
 	err   error
 }
@@ -29,6 +33,10 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 		panic("nursery: Spawn called with a nil task")
 	}
 	f := &Future[T]{done: make(chan struct{})}
+	// The outcome is set first, then recorded with the nursery (which
+	// cancels it for a failure), and only then is done closed: so no one
+	// who awaits the future can act on a failure the nursery has not yet
+	// seen. An Await woken by that cancellation still finds the outcome set.
 	fn := func(ctx context.Context) error {
 		returned := false
 		defer func() {
@@ -38,19 +46,24 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 			r := recover()
 			if r == nil {
 				f.err = ErrGoexit
+				f.set.Store(true)
+				n.abort(nil, false) // runJob records the Goexit again, harmlessly
 				close(f.done)
-				return // the Goexit goes on to the nursery
+				return // the Goexit goes on
 			}
 			pe := newPanicError(r, n.cfg.name)
 			f.err = pe
-			close(f.done)
-			panic(pe) // on to the nursery, which keeps pe as it is
+			f.set.Store(true)
+			n.abort(pe, false)
+			close(f.done) // and the recovered panic ends here: it is recorded
 		}()
 		v, err := task(ctx)
 		returned = true
 		f.value, f.err = v, err
+		f.set.Store(true)
+		n.failed(err, n.ctx)
 		close(f.done)
-		return err
+		return nil // recorded above
 	}
 	n.enter(1, "Spawn")
 	j := job{fn: fn, dropped: func() {
@@ -82,6 +95,9 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	case <-f.done:
 		return f.value, f.err
 	case <-ctx.Done():
+		if f.set.Load() { // ctx ended by this very outcome, or as it was set
+			return f.value, f.err
+		}
 		var zero T
 		return zero, context.Cause(ctx)
 	}
