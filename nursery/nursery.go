@@ -26,18 +26,20 @@ type Nursery struct {
 	labels context.Context // ctx, when the scope is named: it carries the pprof labels
 	trk    *scopeRecord    // nil unless tracking was on when Run was called
 
-	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
-	// Start tasks not yet finished in the low bits (queued tasks included),
-	// and background tasks above them. Run sets closedBit, by a CAS, once the body and every task have
-	// returned; a start that sees it panics. Every start adds to state before
-	// its task can run, and every task subtracts after its failure, if any,
-	// is recorded: so when Run sees no tasks, all failures are recorded and
-	// no start is in flight.
 	// ownCancel is set when the nursery cancels itself (a failure or Cancel)
 	// while its parent is live: its echoes then echo it, not the parent.
 	ownCancel atomic.Bool
 
-	_     [64]byte // keeps state off the cache line of the read-mostly fields above
+	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
+	// Start tasks not yet finished in the low bits (queued tasks included),
+	// and background tasks above them. Run sets closedBit, by a CAS, once the
+	// body and every task have returned; a start that sees it panics. Every
+	// start adds to state before its task can run, and every task subtracts
+	// after its failure, if any, is recorded: so when Run sees no tasks, all
+	// failures are recorded and no start is in flight. The padding keeps
+	// state, written by every start and end, off the cache line of the
+	// read-mostly fields above.
+	_     [64]byte
 	state atomic.Int64
 	_     [56]byte
 	wake  chan struct{} // cap 1: a token each time the task count drops to zero
@@ -53,15 +55,15 @@ type Nursery struct {
 	pending  atomic.Int64   // limit: tasks accepted and not finished, queued ones included
 	workerWG sync.WaitGroup // limit: every worker
 
-	mu         sync.Mutex // guards the fields below
-	errs       []error    // root errors, in the order they were reported
-	seen       map[error]struct{}
-	parentEcho bool        // an echo of the parent's cancellation was dropped
-	panicked   *PanicError // the first panic, body or task
-	bodyPanic  any         // body's panic value when panicked came from it, re-raised as it is
-	goexit     bool        // a task called runtime.Goexit
-	watchdog   *time.Timer // armed by the first panic or Goexit
-	closed     bool        // Run is done waiting; the watchdog stands down
+	mu         sync.Mutex         // guards the fields below
+	errs       []error            // root errors, in the order they were reported
+	seen       map[error]struct{} // the comparable errors in errs, for "reported once"
+	parentEcho bool               // an echo of the parent's cancellation was dropped
+	panicked   *PanicError        // the first panic, body or task
+	bodyPanic  any                // body's panic value when panicked came from it, re-raised as it is
+	goexit     bool               // a task called runtime.Goexit
+	watchdog   *time.Timer        // armed by the first panic or Goexit
+	closed     bool               // Run is done waiting; the watchdog stands down
 	bgCtx      context.Context
 	bgCancel   context.CancelCauseFunc
 }

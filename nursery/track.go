@@ -246,7 +246,7 @@ func openScope(n *Nursery, ctx context.Context, at site) *scopeRecord {
 	return s
 }
 
-// closeScope stops tracking s: its nursery has closed.
+// close stops tracking s: its nursery has closed.
 func (s *scopeRecord) close() {
 	if s.stopAfter != nil {
 		s.stopAfter()
