@@ -3,6 +3,7 @@ package nursery_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -71,10 +72,18 @@ func TestLimitPeak(t *testing.T) {
 	}
 }
 
-// With limit L, Go queues L tasks behind the L running and then blocks.
+// With limit L, Go queues L tasks, or 16 if L is smaller, behind the L
+// running and then blocks.
 func TestLimitGoBlocksWhenFull(t *testing.T) {
+	for _, tc := range []struct{ limit, queue int }{{1, 16}, {2, 16}, {16, 16}, {40, 40}} {
+		t.Run(fmt.Sprintf("limit=%d", tc.limit), func(t *testing.T) {
+			testLimitGoBlocksWhenFull(t, tc.limit, tc.queue)
+		})
+	}
+}
+
+func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int) {
 	synctest.Test(t, func(t *testing.T) {
-		const limit = 2
 		var g gauge
 		var started atomic.Int32
 		release := make(chan struct{})
@@ -86,8 +95,8 @@ func TestLimitGoBlocksWhenFull(t *testing.T) {
 			return nil
 		}
 		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
-			for range 2 * limit {
-				n.Go(task) // limit run, limit wait in the queue
+			for range limit + queue {
+				n.Go(task) // limit run, queue wait in the queue
 			}
 			var goReturned atomic.Bool
 			go func() {
@@ -96,9 +105,9 @@ func TestLimitGoBlocksWhenFull(t *testing.T) {
 			}()
 			synctest.Wait()
 			if goReturned.Load() {
-				t.Errorf("Go returned with %d tasks running and %d queued, want it blocked", limit, limit)
+				t.Errorf("Go returned with %d tasks running and %d queued, want it blocked", limit, queue)
 			}
-			if got := started.Load(); got != limit {
+			if got := started.Load(); got != int32(limit) {
 				t.Errorf("%d tasks started, want %d", got, limit)
 			}
 			close(release)
@@ -111,10 +120,10 @@ func TestLimitGoBlocksWhenFull(t *testing.T) {
 		if err != nil {
 			t.Errorf("Run() = %v, want nil", err)
 		}
-		if got := started.Load(); got != 2*limit+1 {
-			t.Errorf("%d tasks ran, want %d", got, 2*limit+1)
+		if got := started.Load(); got != int32(limit+queue+1) {
+			t.Errorf("%d tasks ran, want %d", got, limit+queue+1)
 		}
-		if got := g.peak.Load(); got != limit {
+		if got := g.peak.Load(); got != int32(limit) {
 			t.Errorf("peak tasks running = %d, want %d", got, limit)
 		}
 	})
@@ -167,11 +176,11 @@ func TestLimitCancellationDropsWaitingTasks(t *testing.T) {
 						dropped.Add(1)
 						return nil
 					}
-					for range limit {
+					for range 16 { // the queue behind a limit below 16
 						n.Go(queued)
 					}
 					go func() {
-						n.Go(queued) // blocks: limit running, limit queued
+						n.Go(queued) // blocks: limit running, the queue full
 						goReturnedAt.Store(int64(time.Since(start)))
 					}()
 					synctest.Wait()

@@ -30,10 +30,12 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // Limit makes at most n of the tasks started with [Nursery.Go],
 // [Nursery.TryGo] and [Spawn] run at once. While n are running, Go queues
-// up to n more and then blocks; TryGo returns false. The goroutines that
-// run limited tasks are reused: when a task returns and another is queued,
-// the same goroutine runs it. Tasks started with [Nursery.Start] and
-// [Nursery.Background] do not count toward the limit.
+// further tasks, up to n of them or 16 if n is smaller, and then blocks;
+// TryGo returns false. (A shorter queue would make Go wait for a worker
+// every few short tasks.) The goroutines that run limited tasks are
+// reused: when a task returns and another is queued, the same goroutine
+// runs it. Tasks started with [Nursery.Start] and [Nursery.Background] do
+// not count toward the limit.
 //
 // Limit panics if n < 1.
 func Limit(n int) Option {
