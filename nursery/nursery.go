@@ -131,6 +131,42 @@ var (
 //
 // Run panics if ctx or body is nil.
 func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts ...Option) error {
+	// Run's own frame is kept small: it lies under every frame of body and
+	// of the tasks, and a task that opens a nursery would otherwise outgrow
+	// its goroutine's first stack and pay for a copy.
+	n := newNursery(ctx, body, opts)
+	// WithCancelCause is called here rather than in newNursery, whose frame
+	// would then lie under its deep calls.
+	n.ctx, n.cancel = context.WithCancelCause(ctx)
+	bodyRec := n.setup()
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// body panicked or called runtime.Goexit. Cancel the tasks and wait
+		// for them here, on the panicking stack, so that a re-raised panic
+		// still shows where body panicked.
+		r := recover()
+		n.abort(r, true)
+		n.closeBody(bodyRec)
+		n.raise(r == nil) // panics, unless body's own Goexit is to continue
+	}()
+	bodyCtx := n.ctx
+	if bodyRec != nil {
+		bodyCtx = bodyRec.ctx
+	}
+	err := body(bodyCtx, n)
+	returned = true
+	n.failed(err, n.ctx)
+	n.closeBody(bodyRec)
+	n.raise(false)
+	return n.result()
+}
+
+// newNursery checks Run's arguments and makes the nursery, with its
+// options applied.
+func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts []Option) *Nursery {
 	if ctx == nil {
 		panic("nursery: Run called with a nil context")
 	}
@@ -145,7 +181,12 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 		}
 		o.apply(&n.cfg)
 	}
-	n.ctx, n.cancel = context.WithCancelCause(ctx)
+	return n
+}
+
+// setup completes a nursery whose context is set, and counts the body in
+// it. It returns the body's record when tracking is on.
+func (n *Nursery) setup() (bodyRec *taskRecord) {
 	if n.cfg.name != "" {
 		// The labels extend the caller's, and travel in the tasks' context
 		// so that Named adds to them.
@@ -156,42 +197,23 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 		n.work = make(chan job, queueLen(n.cfg.limit))
 	}
 	n.state.Store(1) // the body
-	bodyCtx := n.ctx
-	var bodyRec *taskRecord
 	if tracking.Load() {
-		n.trk = openScope(n, ctx, callerSite(1))
+		n.trk = openScope(n, n.parent, callerSite(2))
 		bodyRec = n.trk.add(n.ctx, "body", n.trk.site)
 		bodyRec.started.Store(true)
-		bodyCtx = bodyRec.ctx
 	}
+	return bodyRec
+}
 
-	returned := false
-	defer func() {
-		if returned {
-			return
-		}
-		// body panicked or called runtime.Goexit. Cancel the tasks and wait
-		// for them here, on the panicking stack, so that a re-raised panic
-		// still shows where body panicked.
-		r := recover()
-		n.abort(r, true)
-		if bodyRec != nil {
-			bodyRec.end()
-		}
-		n.exit(1)
-		n.close()
-		n.raise(r == nil) // panics, unless body's own Goexit is to continue
-	}()
-	err := body(bodyCtx, n)
-	returned = true
-	n.failed(err, n.ctx)
+// closeBody uncounts the body once it has returned, waits for the tasks,
+// closes the nursery and cancels its context.
+func (n *Nursery) closeBody(bodyRec *taskRecord) {
 	if bodyRec != nil {
 		bodyRec.end()
 	}
 	n.exit(1)
 	n.close()
-	n.raise(false)
-	return n.result()
+	n.cancel(errClosed) // here, not in close, whose frame would lie under it
 }
 
 // Go starts task in a goroutine of the nursery: a new one, or with a [Limit]
@@ -283,11 +305,16 @@ func (n *Nursery) exit(unit int64) {
 // dispatch hands a counted job to a worker. It reports false, having
 // started nothing, when wait is false and a limited nursery is full.
 func (n *Nursery) dispatch(j job, wait bool) bool {
-	limit := int64(n.cfg.limit)
-	if limit == 0 {
-		go n.run(j.fn, j.rec) // not j: a smaller closure per task
+	if n.work == nil {
+		go n.runJob(j.fn, j.rec) // not j: a smaller closure per task
 		return true
 	}
+	return n.dispatchLimited(j, wait)
+}
+
+// dispatchLimited is dispatch in a limited nursery.
+func (n *Nursery) dispatchLimited(j job, wait bool) bool {
+	limit := int64(n.cfg.limit)
 
 	if !wait {
 		for {
@@ -361,15 +388,6 @@ func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
 	return rec.ctx
 }
 
-// run runs a task of an unlimited nursery in its own goroutine.
-func (n *Nursery) run(fn func(context.Context) error, rec *taskRecord) {
-	if n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels)
-	}
-	n.runJob(fn, rec)
-	n.exit(1)
-}
-
 // worker runs j, then the queued tasks, until Run closes the queue.
 func (n *Nursery) worker(j job) {
 	defer n.workerWG.Done()
@@ -382,8 +400,6 @@ func (n *Nursery) worker(j job) {
 				n.drop(j)
 			} else {
 				n.runJob(j.fn, j.rec)
-				n.pending.Add(-1)
-				n.exit(1)
 			}
 		}
 		var ok bool
@@ -393,12 +409,15 @@ func (n *Nursery) worker(j job) {
 	}
 }
 
-// runJob runs a Go, TryGo or Spawn task and records its failure. The task
-// stays counted, unless it called runtime.Goexit: then its goroutine dies
-// with it and runJob uncounts it, after starting a replacement for a
-// worker, so that the queue is still served and the replacement is counted
-// in workerWG before Run can wait for it.
+// runJob runs a Go, TryGo or Spawn task, records its failure and uncounts
+// it. Without a limit it is the task's goroutine; with one, a worker calls
+// it for each task. If the task calls runtime.Goexit, its goroutine dies
+// with it: a worker is replaced first, so that the queue is still served
+// and the replacement is counted in workerWG before Run can wait for it.
 func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
+	if n.work == nil && n.labels != nil {
+		pprof.SetGoroutineLabels(n.labels) // a worker sets them once
+	}
 	ctx := n.ctx
 	if rec != nil {
 		ctx = rec.ctx
@@ -409,17 +428,15 @@ func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
 		if rec != nil {
 			rec.end()
 		}
-		if returned {
-			return
+		if !returned {
+			r := recover()
+			n.abort(r, false)
+			if r == nil && n.work != nil {
+				n.workerWG.Add(1)
+				go n.worker(job{})
+			}
 		}
-		r := recover()
-		n.abort(r, false)
-		if r != nil {
-			return // recovered: the worker goes on
-		}
-		if n.cfg.limit > 0 {
-			n.workerWG.Add(1)
-			go n.worker(job{})
+		if n.work != nil {
 			n.pending.Add(-1)
 		}
 		n.exit(1)
@@ -535,8 +552,8 @@ func (n *Nursery) crash() {
 }
 
 // close waits until body and every task have returned, canceling the
-// background tasks once only they are left, then closes the nursery, lets
-// its idle workers go, and cancels its context.
+// background tasks once only they are left, then closes the nursery and
+// lets its idle workers go.
 func (n *Nursery) close() {
 	for {
 		v := n.state.Load()
@@ -564,7 +581,6 @@ func (n *Nursery) close() {
 	if n.trk != nil {
 		n.trk.close()
 	}
-	n.cancel(errClosed)
 }
 
 // endBackground cancels the background tasks' context.
