@@ -19,16 +19,29 @@ import (
 // task after Run has returned panics.
 type Nursery struct {
 	// Set by Run before the body starts; read-only afterwards.
-	ctx    context.Context         // the tasks' context
+	ctx    context.Context         // the tasks' context; it carries the pprof labels of a named scope
 	cancel context.CancelCauseFunc // cancels ctx; the first call's cause wins
 	parent context.Context         // the context passed to Run
 	cfg    config
-	labels context.Context // ctx, when the scope is named: it carries the pprof labels
-	trk    *scopeRecord    // nil unless tracking was on when Run was called
+	lim    *limiter     // nil without a limit
+	trk    *scopeRecord // nil unless tracking was on when Run was called
 
 	// ownCancel is set when the nursery cancels itself (a failure or Cancel)
 	// while its parent is live: its echoes then echo it, not the parent.
 	ownCancel atomic.Bool
+
+	mu         sync.Mutex         // guards the fields below, up to state
+	wake       sync.Cond          // on mu: signaled each time the task count drops to zero
+	errs       []error            // root errors, in the order they were reported
+	seen       map[error]struct{} // the comparable errors in errs, for "reported once"
+	parentEcho bool               // an echo of the parent's cancellation was dropped
+	goexit     bool               // a task called runtime.Goexit
+	closed     bool               // Run is done waiting; the watchdog stands down
+	panicked   *PanicError        // the first panic, body or task
+	bodyPanic  any                // body's panic value when panicked came from it, re-raised as it is
+	watchdog   *time.Timer        // armed by the first panic or Goexit
+	bgCtx      context.Context
+	bgCancel   context.CancelCauseFunc
 
 	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
 	// Start tasks not yet finished in the low bits (queued tasks included),
@@ -36,36 +49,24 @@ type Nursery struct {
 	// body and every task have returned; a start that sees it panics. Every
 	// start adds to state before its task can run, and every task subtracts
 	// after its failure, if any, is recorded: so when Run sees no tasks, all
-	// failures are recorded and no start is in flight. The padding keeps
-	// state, written by every start and end, off the cache line of the
-	// read-mostly fields above.
-	_     [64]byte
+	// failures are recorded and no start is in flight. It comes last, after
+	// more than a cache line of fields written only on failures and at the
+	// end, so that its writes by every start and end stay off the cache line
+	// of the read-mostly fields at the top.
 	state atomic.Int64
-	_     [56]byte
-	wake  chan struct{} // cap 1: a token each time the task count drops to zero
+}
 
-	// With a limit, the goroutines that run Go, TryGo and Spawn tasks are
-	// workers, at most cfg.limit of them: a worker that has finished a task
-	// takes the next from work, the queue behind the limit, and parks on it
-	// until Run closes it. Without a limit each task has its own goroutine:
-	// handing tasks to parked goroutines measured no faster than the go
-	// statement, whose runtime already recycles goroutines.
-	work     chan job       // limit: capacity queueLen(cfg.limit); nil without a limit
-	workers  atomic.Int32   // limit: workers alive
-	pending  atomic.Int64   // limit: tasks accepted and not finished, queued ones included
-	workerWG sync.WaitGroup // limit: every worker
-
-	mu         sync.Mutex         // guards the fields below
-	errs       []error            // root errors, in the order they were reported
-	seen       map[error]struct{} // the comparable errors in errs, for "reported once"
-	parentEcho bool               // an echo of the parent's cancellation was dropped
-	panicked   *PanicError        // the first panic, body or task
-	bodyPanic  any                // body's panic value when panicked came from it, re-raised as it is
-	goexit     bool               // a task called runtime.Goexit
-	watchdog   *time.Timer        // armed by the first panic or Goexit
-	closed     bool               // Run is done waiting; the watchdog stands down
-	bgCtx      context.Context
-	bgCancel   context.CancelCauseFunc
+// A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
+// workers, at most cfg.limit of them: a worker that has finished a task
+// takes the next from work, the queue behind the limit, and parks on it
+// until Run closes it. Without a limit each task has its own goroutine:
+// handing tasks to parked goroutines measured no faster than the go
+// statement, whose runtime already recycles goroutines.
+type limiter struct {
+	work    chan job       // capacity queueLen(cfg.limit)
+	workers atomic.Int32   // workers alive
+	pending atomic.Int64   // tasks accepted and not finished, queued ones included
+	wg      sync.WaitGroup // every worker
 }
 
 // A job is a Go, TryGo or Spawn task on its way to a goroutine.
@@ -173,14 +174,18 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 	if body == nil {
 		panic("nursery: Run called with a nil body")
 	}
-	n := &Nursery{parent: ctx, wake: make(chan struct{}, 1)}
+	n := &Nursery{parent: ctx}
 	n.cfg.grace = DefaultGrace
 	for _, o := range opts {
 		if o == nil {
 			panic("nursery: Run called with a nil Option")
 		}
-		o.apply(&n.cfg)
+		o.apply(&n.cfg) // not to a local config, which would escape
 	}
+	if n.cfg.limit > 0 {
+		n.lim = &limiter{work: make(chan job, queueLen(n.cfg.limit))}
+	}
+	n.wake.L = &n.mu
 	return n
 }
 
@@ -191,10 +196,6 @@ func (n *Nursery) setup() (bodyRec *taskRecord) {
 		// The labels extend the caller's, and travel in the tasks' context
 		// so that Named adds to them.
 		n.ctx = pprof.WithLabels(n.ctx, pprof.Labels("scope", n.cfg.name))
-		n.labels = n.ctx
-	}
-	if n.cfg.limit > 0 {
-		n.work = make(chan job, queueLen(n.cfg.limit))
 	}
 	n.state.Store(1) // the body
 	if tracking.Load() {
@@ -295,17 +296,16 @@ func (n *Nursery) enter(unit int64, what string) {
 // background ones is left.
 func (n *Nursery) exit(unit int64) {
 	if n.state.Add(-unit)&taskMask == 0 {
-		select {
-		case n.wake <- struct{}{}:
-		default: // a token is already waiting
-		}
+		n.mu.Lock()
+		n.wake.Signal()
+		n.mu.Unlock()
 	}
 }
 
 // dispatch hands a counted job to a worker. It reports false, having
 // started nothing, when wait is false and a limited nursery is full.
 func (n *Nursery) dispatch(j job, wait bool) bool {
-	if n.work == nil {
+	if n.lim == nil {
 		go n.runJob(j.fn, j.rec) // not j: a smaller closure per task
 		return true
 	}
@@ -314,19 +314,19 @@ func (n *Nursery) dispatch(j job, wait bool) bool {
 
 // dispatchLimited is dispatch in a limited nursery.
 func (n *Nursery) dispatchLimited(j job, wait bool) bool {
-	limit := int64(n.cfg.limit)
+	l, limit := n.lim, int64(n.cfg.limit)
 
 	if !wait {
 		for {
-			p := n.pending.Load()
+			p := l.pending.Load()
 			if p >= limit {
 				return false
 			}
-			if n.pending.CompareAndSwap(p, p+1) {
+			if l.pending.CompareAndSwap(p, p+1) {
 				break
 			}
 		}
-	} else if n.pending.Add(1) > limit {
+	} else if l.pending.Add(1) > limit {
 		// Full: queue behind the limit, blocking while the queue is full too.
 		if n.ctx.Err() == nil {
 			j.queued = true
@@ -334,7 +334,7 @@ func (n *Nursery) dispatchLimited(j job, wait bool) bool {
 				j.rec.started.Store(false)
 			}
 			select {
-			case n.work <- j:
+			case l.work <- j:
 				return true
 			case <-n.ctx.Done():
 			}
@@ -348,17 +348,17 @@ func (n *Nursery) dispatchLimited(j job, wait bool) bool {
 	// be, and the queue holds fewer than limit tasks, less than its
 	// capacity, so the send cannot block.
 	for {
-		w := n.workers.Load()
+		w := l.workers.Load()
 		if w >= int32(limit) {
 			break
 		}
-		if n.workers.CompareAndSwap(w, w+1) {
-			n.workerWG.Add(1)
+		if l.workers.CompareAndSwap(w, w+1) {
+			l.wg.Add(1)
 			go n.worker(j)
 			return true
 		}
 	}
-	n.work <- j
+	l.work <- j
 	return true
 }
 
@@ -370,7 +370,7 @@ func (n *Nursery) drop(j job) {
 	if j.dropped != nil {
 		j.dropped()
 	}
-	n.pending.Add(-1)
+	n.lim.pending.Add(-1)
 	n.exit(1)
 }
 
@@ -378,8 +378,8 @@ func (n *Nursery) drop(j job) {
 // with ctx: it sets the scope's pprof labels and, for a tracked task, marks
 // it started and returns its record's context instead.
 func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
-	if n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels)
+	if n.cfg.name != "" {
+		pprof.SetGoroutineLabels(n.ctx)
 	}
 	if rec == nil {
 		return ctx
@@ -390,9 +390,9 @@ func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
 
 // worker runs j, then the queued tasks, until Run closes the queue.
 func (n *Nursery) worker(j job) {
-	defer n.workerWG.Done()
-	if n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels)
+	defer n.lim.wg.Done()
+	if n.cfg.name != "" {
+		pprof.SetGoroutineLabels(n.ctx)
 	}
 	for {
 		if j.fn != nil {
@@ -403,7 +403,7 @@ func (n *Nursery) worker(j job) {
 			}
 		}
 		var ok bool
-		if j, ok = <-n.work; !ok {
+		if j, ok = <-n.lim.work; !ok {
 			return
 		}
 	}
@@ -413,10 +413,11 @@ func (n *Nursery) worker(j job) {
 // it. Without a limit it is the task's goroutine; with one, a worker calls
 // it for each task. If the task calls runtime.Goexit, its goroutine dies
 // with it: a worker is replaced first, so that the queue is still served
-// and the replacement is counted in workerWG before Run can wait for it.
+// and the replacement is counted in the limiter's wg before Run can wait
+// for it.
 func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
-	if n.work == nil && n.labels != nil {
-		pprof.SetGoroutineLabels(n.labels) // a worker sets them once
+	if n.lim == nil && n.cfg.name != "" {
+		pprof.SetGoroutineLabels(n.ctx) // a worker sets them once
 	}
 	ctx := n.ctx
 	if rec != nil {
@@ -431,13 +432,13 @@ func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
 		if !returned {
 			r := recover()
 			n.abort(r, false)
-			if r == nil && n.work != nil {
-				n.workerWG.Add(1)
+			if r == nil && n.lim != nil {
+				n.lim.wg.Add(1)
 				go n.worker(job{})
 			}
 		}
-		if n.work != nil {
-			n.pending.Add(-1)
+		if n.lim != nil {
+			n.lim.pending.Add(-1)
 		}
 		n.exit(1)
 	}()
@@ -555,22 +556,30 @@ func (n *Nursery) crash() {
 // background tasks once only they are left, then closes the nursery and
 // lets its idle workers go.
 func (n *Nursery) close() {
+	n.mu.Lock()
+	bgEnded := false
 	for {
 		v := n.state.Load()
-		if v&taskMask == 0 {
-			if v == 0 {
-				if n.state.CompareAndSwap(0, closedBit) {
-					break
-				}
-				continue
+		if v == 0 {
+			if n.state.CompareAndSwap(0, closedBit) {
+				break
 			}
-			n.endBackground()
+			continue
 		}
-		<-n.wake
+		if cancel := n.bgCancel; v&taskMask == 0 && !bgEnded && cancel != nil {
+			// Only background tasks are left: cancel them, once.
+			bgEnded = true
+			n.mu.Unlock()
+			cancel(errBackgroundDone)
+			n.mu.Lock()
+			continue
+		}
+		n.wake.Wait()
 	}
-	if n.work != nil {
-		close(n.work) // lets the idle workers go
-		n.workerWG.Wait()
+	n.mu.Unlock()
+	if n.lim != nil {
+		close(n.lim.work) // lets the idle workers go
+		n.lim.wg.Wait()
 	}
 	n.mu.Lock()
 	n.closed = true
@@ -580,16 +589,6 @@ func (n *Nursery) close() {
 	n.mu.Unlock()
 	if n.trk != nil {
 		n.trk.close()
-	}
-}
-
-// endBackground cancels the background tasks' context.
-func (n *Nursery) endBackground() {
-	n.mu.Lock()
-	cancel := n.bgCancel
-	n.mu.Unlock()
-	if cancel != nil {
-		cancel(errBackgroundDone)
 	}
 }
 
