@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scoped-go/scoped/internal/nurseryhook"
 )
 
 // A Nursery is the scope of one call to [Run]: the tasks started in it run
@@ -239,6 +241,30 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	n.dispatch(j, true)
 }
 
+func init() {
+	nurseryhook.GoIndexed = func(n any, task func(context.Context, int) error, i int) {
+		n.(*Nursery).goIndexed(task, i)
+	}
+}
+
+// goIndexed starts task(ctx, i) as Go starts a task. In an unlimited,
+// untracked nursery its goroutine is the only allocation.
+func (n *Nursery) goIndexed(task func(context.Context, int) error, i int) {
+	if task == nil {
+		panic("nursery: Go called with a nil task")
+	}
+	n.enter(1, "Go")
+	if n.lim == nil && n.trk == nil {
+		go n.runIndexed(task, i)
+		return
+	}
+	j := job{fn: func(ctx context.Context) error { return task(ctx, i) }}
+	if n.trk != nil {
+		j.rec = n.trk.add(n.ctx, "go", callerSite(2)) // the hook's caller
+	}
+	n.dispatch(j, true)
+}
+
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
 // reports whether it did. Without a [Limit] there is always room; with one,
 // TryGo returns false when the limit is reached, and never queues or blocks.
@@ -411,40 +437,73 @@ func (n *Nursery) worker(j job) {
 
 // runJob runs a Go, TryGo or Spawn task, records its failure and uncounts
 // it. Without a limit it is the task's goroutine; with one, a worker calls
-// it for each task. If the task calls runtime.Goexit, its goroutine dies
-// with it: a worker is replaced first, so that the queue is still served
-// and the replacement is counted in the limiter's wg before Run can wait
-// for it.
+// it for each task.
 func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
-	if n.lim == nil && n.cfg.name != "" {
-		pprof.SetGoroutineLabels(n.ctx) // a worker sets them once
-	}
-	ctx := n.ctx
-	if rec != nil {
-		ctx = rec.ctx
-		rec.started.Store(true)
-	}
+	ctx := n.taskStart(rec)
 	returned := false
 	defer func() {
-		if rec != nil {
-			rec.end()
-		}
+		var r any
 		if !returned {
-			r := recover()
-			n.abort(r, false)
-			if r == nil && n.lim != nil {
-				n.lim.wg.Add(1)
-				go n.worker(job{})
-			}
+			r = recover()
 		}
-		if n.lim != nil {
-			n.lim.pending.Add(-1)
-		}
-		n.exit(1)
+		n.taskEnd(rec, returned, r)
 	}()
 	err := fn(ctx)
 	returned = true
 	n.failed(err, n.ctx)
+}
+
+// runIndexed is runJob for a task started by goIndexed in an unlimited,
+// untracked nursery.
+func (n *Nursery) runIndexed(fn func(context.Context, int) error, i int) {
+	ctx := n.taskStart(nil)
+	returned := false
+	defer func() {
+		var r any
+		if !returned {
+			r = recover()
+		}
+		n.taskEnd(nil, returned, r)
+	}()
+	err := fn(ctx, i)
+	returned = true
+	n.failed(err, n.ctx)
+}
+
+// taskStart prepares the goroutine of a Go, TryGo or Spawn task, and
+// returns the task's context.
+func (n *Nursery) taskStart(rec *taskRecord) context.Context {
+	if n.lim == nil && n.cfg.name != "" {
+		pprof.SetGoroutineLabels(n.ctx) // a worker sets them once
+	}
+	if rec == nil {
+		return n.ctx
+	}
+	rec.started.Store(true)
+	return rec.ctx
+}
+
+// taskEnd ends a Go, TryGo or Spawn task: it records a panic (r != nil) or
+// a runtime.Goexit (r == nil) if the task did not return, and uncounts the
+// task. It must be called by the deferred function that recovered r. After
+// a Goexit the task's goroutine dies: a worker is replaced first, so that
+// the queue is still served and the replacement is counted in the
+// limiter's wg before Run can wait for it.
+func (n *Nursery) taskEnd(rec *taskRecord, returned bool, r any) {
+	if rec != nil {
+		rec.end()
+	}
+	if !returned {
+		n.abort(r, false)
+		if r == nil && n.lim != nil {
+			n.lim.wg.Add(1)
+			go n.worker(job{})
+		}
+	}
+	if n.lim != nil {
+		n.lim.pending.Add(-1)
+	}
+	n.exit(1)
 }
 
 // failed records err, returned by a task that ran with ctx, as a failure

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/nurseryhook"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -37,14 +38,15 @@ type Result[T any] struct {
 func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) ([]T, error) {
 	checkTasks("All", ctx, tasks)
 	out := make([]T, len(tasks))
+	// One function serves every task, so that no closure is made per task.
+	run := func(ctx context.Context, i int) error {
+		v, err := tasks[i](ctx)
+		out[i] = v // each task writes its own index only
+		return err
+	}
 	err := nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		for i, task := range tasks {
-			slot := &out[i] // each task writes its own slot only
-			n.Go(func(ctx context.Context) error {
-				v, err := task(ctx)
-				*slot = v
-				return err
-			})
+		for i := range tasks {
+			nurseryhook.GoIndexed(n, run, i)
 		}
 		return nil
 	})
@@ -83,22 +85,23 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 	// The tasks return nil to the nursery: a failure is Any's to judge, and
 	// must not cancel the others.
 	_ = nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		for i, task := range tasks {
-			n.Go(func(tctx context.Context) error {
-				v, err := task(tctx)
-				if err == nil {
-					if won.CompareAndSwap(false, true) {
-						winner = v
-						n.Cancel(errLost)
-					}
-					return nil
-				}
-				errs[i] = err
-				if failed.Add(1) == int64(len(tasks)) {
-					parentEnded = ctx.Err() != nil
+		run := func(tctx context.Context, i int) error {
+			v, err := tasks[i](tctx)
+			if err == nil {
+				if won.CompareAndSwap(false, true) {
+					winner = v
+					n.Cancel(errLost)
 				}
 				return nil
-			})
+			}
+			errs[i] = err
+			if failed.Add(1) == int64(len(tasks)) {
+				parentEnded = ctx.Err() != nil
+			}
+			return nil
+		}
+		for i := range tasks {
+			nurseryhook.GoIndexed(n, run, i)
 		}
 		return nil
 	})
@@ -125,13 +128,14 @@ func Settled[T any](ctx context.Context, tasks ...func(context.Context) (T, erro
 	checkTasks("Settled", ctx, tasks)
 	out := make([]Result[T], len(tasks))
 	// The tasks return nil to the nursery, so that no error cancels it.
+	run := func(ctx context.Context, i int) error {
+		v, err := tasks[i](ctx)
+		out[i] = Result[T]{Value: v, Err: err} // each task writes its own index only
+		return nil
+	}
 	_ = nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		for i, task := range tasks {
-			n.Go(func(ctx context.Context) error {
-				v, err := task(ctx)
-				out[i] = Result[T]{Value: v, Err: err} // each task writes its own index only
-				return nil
-			})
+		for i := range tasks {
+			nurseryhook.GoIndexed(n, run, i)
 		}
 		return nil
 	})
