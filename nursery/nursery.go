@@ -359,6 +359,20 @@ func (n *Nursery) dispatchLimited(j job, wait bool) bool {
 			if j.rec != nil {
 				j.rec.started.Store(false)
 			}
+			// Yield a few times before parking: the workers readied by the
+			// sends above often wait for this goroutine's P, and drain
+			// the queue while it yields. Parking instead makes each
+			// worker's receive wake Go, once per task (measured with
+			// Limit(2) and Limit(64) on two cores: a quarter to a third
+			// less time per short task).
+			for range 3 {
+				select {
+				case l.work <- j:
+					return true
+				default:
+				}
+				runtime.Gosched()
+			}
 			select {
 			case l.work <- j:
 				return true
