@@ -640,10 +640,17 @@ func (n *Nursery) close() {
 			continue
 		}
 		if cancel := n.bgCancel; v&taskMask == 0 && !bgEnded && cancel != nil {
-			// Only background tasks are left: cancel them, once.
+			// Only background tasks are left: cancel them, once. If the
+			// nursery's context is being canceled, the tasks that just
+			// returned may have seen it done before the context package
+			// canceled its children, the background context among them,
+			// with the nursery's cause: context.Cause takes the lock that
+			// the cancellation holds until then, so that the background
+			// tasks see the nursery's cause and not Run's.
 			bgEnded = true
 			n.mu.Unlock()
-			cancel(errBackgroundDone)
+			_ = context.Cause(n.ctx)
+			cancel(errBackgroundDone) // no effect if the nursery's cancellation reached it
 			n.mu.Lock()
 			continue
 		}
