@@ -468,7 +468,8 @@ func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
 }
 
 // runIndexed is runJob for a task started by goIndexed in an unlimited,
-// untracked nursery.
+// untracked nursery. Its deferred function repeats runJob's: recover works
+// only when called by the deferred function itself.
 func (n *Nursery) runIndexed(fn func(context.Context, int) error, i int) {
 	ctx := n.taskStart(nil)
 	returned := false
