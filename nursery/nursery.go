@@ -421,11 +421,7 @@ func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
 	if n.cfg.name != "" {
 		pprof.SetGoroutineLabels(n.ctx)
 	}
-	if rec == nil {
-		return ctx
-	}
-	rec.started.Store(true)
-	return rec.ctx
+	return rec.start(ctx)
 }
 
 // worker runs j, then the queued tasks, until Run closes the queue.
@@ -488,14 +484,10 @@ func (n *Nursery) runIndexed(fn func(context.Context, int) error, i int) {
 // taskStart prepares the goroutine of a Go, TryGo or Spawn task, and
 // returns the task's context.
 func (n *Nursery) taskStart(rec *taskRecord) context.Context {
-	if n.lim == nil && n.cfg.name != "" {
-		pprof.SetGoroutineLabels(n.ctx) // a worker sets them once
+	if n.lim == nil {
+		return n.begin(n.ctx, rec)
 	}
-	if rec == nil {
-		return n.ctx
-	}
-	rec.started.Store(true)
-	return rec.ctx
+	return rec.start(n.ctx) // a worker has set the labels once
 }
 
 // taskEnd ends a Go, TryGo or Spawn task: it records a panic (r != nil) or

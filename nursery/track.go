@@ -221,6 +221,16 @@ type taskRecord struct {
 	children map[*scopeRecord]struct{}
 }
 
+// start marks the task started, now that it runs, and returns the context
+// it runs with: its record's, or ctx when the task is not tracked (t is nil).
+func (t *taskRecord) start(ctx context.Context) context.Context {
+	if t == nil {
+		return ctx
+	}
+	t.started.Store(true)
+	return t.ctx
+}
+
 // openScope starts tracking n, opened at site with parent context ctx.
 func openScope(n *Nursery, ctx context.Context, at site) *scopeRecord {
 	s := &scopeRecord{n: n, site: at, opened: time.Now(), tasks: make(map[*taskRecord]struct{})}
