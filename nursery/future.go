@@ -81,15 +81,19 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 // the zero value and context.Cause(ctx) if ctx is done first. A task's
 // result is returned even if ctx is done too.
 //
-// Await panics if ctx is nil.
+// In the terminology of the Go memory model, the end of the task (its
+// return, panic or Goexit) synchronizes before Await returns its outcome:
+// what the task wrote is visible to Await's caller.
+//
+// Await panics if ctx is nil, whether or not the task has ended.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	if ctx == nil {
+		panic("nursery: Await called with a nil context")
+	}
 	select {
 	case <-f.done:
 		return f.value, f.err
 	default:
-	}
-	if ctx == nil {
-		panic("nursery: Await called with a nil context")
 	}
 	select {
 	case <-f.done:
@@ -105,6 +109,10 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 
 // Done returns a channel that is closed when the task has ended, for use
 // in a select. After it is closed, Await returns at once.
+//
+// In the terminology of the Go memory model, the end of the task
+// synchronizes before the channel is closed: a receive that finds it
+// closed sees what the task wrote.
 func (f *Future[T]) Done() <-chan struct{} {
 	return f.done
 }

@@ -489,3 +489,78 @@ func TestSpawnMisusePanics(t *testing.T) {
 		t.Errorf("a misused Spawn's task ran")
 	}
 }
+
+// TestAwaitNilContextPanicsInEveryState: Await(nil) is misuse whatever
+// the future's state, not only while its task is running.
+func TestAwaitNilContextPanicsInEveryState(t *testing.T) {
+	var nilCtx context.Context
+	// Each state returns a future in that state, and a function that lets
+	// its task go on, or nil.
+	spawnAndWait := func(n *nursery.Nursery, task func(context.Context) (int, error)) *nursery.Future[int] {
+		f := nursery.Spawn(n, task)
+		<-f.Done()
+		return f
+	}
+	tests := []struct {
+		name  string
+		opts  []nursery.Option
+		state func(n *nursery.Nursery) (f *nursery.Future[int], release func())
+	}{
+		{name: "pending", state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			release := make(chan struct{})
+			f := nursery.Spawn(n, func(context.Context) (int, error) {
+				<-release
+				return 1, nil
+			})
+			return f, func() { close(release) }
+		}},
+		{name: "returned a value", state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			return spawnAndWait(n, func(context.Context) (int, error) { return 1, nil }), nil
+		}},
+		{name: "returned an error", state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			return spawnAndWait(n, func(context.Context) (int, error) { return 0, errA }), nil
+		}},
+		{name: "panicked", state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			return spawnAndWait(n, func(context.Context) (int, error) { panic("boom") }), nil
+		}},
+		{name: "called runtime.Goexit", state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			return spawnAndWait(n, func(context.Context) (int, error) { runtime.Goexit(); return 0, nil }), nil
+		}},
+		{name: "dropped", opts: []nursery.Option{nursery.Limit(1)}, state: func(n *nursery.Nursery) (*nursery.Future[int], func()) {
+			// The limit is full and the nursery canceled: Spawn drops the
+			// task, which never runs.
+			release := make(chan struct{})
+			n.Go(func(context.Context) error {
+				<-release
+				return nil
+			})
+			n.Cancel(nil)
+			f := spawnAndWait(n, func(context.Context) (int, error) {
+				t.Error("a dropped future's task ran")
+				return 0, nil
+			})
+			return f, func() { close(release) }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r any
+			// Run's own outcome (a re-raised panic or Goexit for some
+			// states) is not what this test is about.
+			capture(func() {
+				_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+					f, release := tt.state(n)
+					r = s5panicValue(func() { _, _ = f.Await(nilCtx) })
+					if release != nil {
+						release()
+					}
+					return nil
+				}, tt.opts...)
+			})
+			msg, _ := r.(string)
+			if !strings.HasPrefix(msg, "nursery: ") || !strings.Contains(msg, "nil context") {
+				t.Errorf("Await(nil) on a future that %s panicked with %#v, want a string starting %q that says %q", tt.name, r, "nursery: ", "nil context")
+			}
+		})
+	}
+}
