@@ -49,7 +49,18 @@
 // was canceled and the tasks only echoed it, Run returns its cause.
 //
 // With [Supervise], errors do not cancel the nursery: every task runs to
-// the end and all their errors come back.
+// the end and every root error comes back by the same rules (the same
+// error value once).
+//
+// # Memory
+//
+// Run is a join, as [sync.WaitGroup.Wait] is: in the terminology of the Go
+// memory model, the end of every task synchronizes before Run returns, so
+// results that tasks write into variables, such as their own index of a
+// slice, can be read after Run with no further synchronization. The other
+// blocking calls say what they guarantee likewise: [Future.Await] and
+// [Future.Done] after the task's end, [Nursery.Start] after its call of
+// ready.
 //
 // # Panics and Goexit
 //

@@ -132,6 +132,11 @@ var (
 // within the grace period after a panic or a Goexit (see [Grace]), the
 // program crashes with the original panic.
 //
+// In the terminology of the Go memory model, the end of body and of every
+// task (its return, panic or Goexit) synchronizes before Run returns or
+// re-raises: what they wrote is visible to Run's caller without further
+// synchronization, as after [sync.WaitGroup.Wait].
+//
 // Run panics if ctx or body is nil.
 func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts ...Option) error {
 	// Run's own frame is kept small: it lies under every frame of body and

@@ -46,8 +46,9 @@ func Limit(n int) Option {
 }
 
 // Supervise makes a nursery collect task errors without canceling the other
-// tasks: every task runs to completion and [Run] returns all the errors.
-// Panics and runtime.Goexit still cancel the nursery.
+// tasks: every task runs to completion, and [Run] returns every root error
+// by the usual rules (in the order returned, echoes dropped, the same error
+// value once). Panics and runtime.Goexit still cancel the nursery.
 func Supervise() Option {
 	return optionFunc(func(c *config) { c.supervise = true })
 }

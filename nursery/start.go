@@ -30,6 +30,12 @@ var errNotReady = errors.New("nursery: Start: task returned without calling read
 // canceled context; Start returns when the task returns. Start tasks do not
 // count toward the nursery's [Limit].
 //
+// In the terminology of the Go memory model, the task's first call of
+// ready synchronizes before Start returns nil, and the end of a task that
+// was not ready synchronizes before Start returns its error or re-raises
+// its panic or Goexit: what the task wrote before then is visible to
+// Start's caller.
+//
 // Start panics if task is nil or if Run has returned.
 func (n *Nursery) Start(task func(ctx context.Context, ready func()) error) error {
 	if task == nil {
@@ -43,7 +49,9 @@ func (n *Nursery) Start(task func(ctx context.Context, ready func()) error) erro
 // StartValue is [Nursery.Start] for a task that hands a value to its
 // caller when it is ready, such as the address a server bound. It returns
 // the value passed to the first call of ready, or the zero value and the
-// error with which Start would fail.
+// error with which Start would fail. It synchronizes with its task as
+// Start does: the value, and what the task wrote before calling ready, are
+// visible to StartValue's caller.
 //
 // StartValue panics if n or task is nil, or if Run has returned.
 func StartValue[T any](n *Nursery, task func(ctx context.Context, ready func(T)) error) (T, error) {
