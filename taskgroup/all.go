@@ -16,8 +16,10 @@ var ErrNoTasks = errors.New("taskgroup: Any called with no tasks")
 // errLost is the cause Any's losers see: another task succeeded first.
 var errLost = fmt.Errorf("taskgroup: another task of Any succeeded first: %w", context.Canceled)
 
-// A Result is the outcome of one task of [Settled]: the value and the error
-// the task returned.
+// A Result is the outcome of one task of [Settled], or of one call of fn
+// in [MapSettled]: the value and the error it returned (for an element
+// whose call MapSettled never started, the zero value and the cause of
+// the cancellation).
 type Result[T any] struct {
 	Value T
 	Err   error
@@ -33,6 +35,9 @@ type Result[T any] struct {
 // the tasks only echoed it. A panic in a task is re-raised in the caller as
 // a [*nursery.PanicError] once the other tasks have returned; a
 // runtime.Goexit in a task is re-raised as a Goexit.
+//
+// In the terminology of the Go memory model, the return of every task
+// synchronizes before All returns or re-raises.
 //
 // All panics if a task is nil.
 func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) ([]T, error) {
@@ -67,6 +72,9 @@ func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 // instead. With no tasks it returns [ErrNoTasks]. A failure does not cancel
 // the other tasks, but a panic or runtime.Goexit does, and is re-raised in
 // the caller as [All] does.
+//
+// The return of every task, the losers' included, synchronizes before Any
+// returns or re-raises, as in All.
 //
 // Any panics if a task is nil.
 func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) (T, error) {
@@ -122,6 +130,9 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 // the result of each, in the order of the tasks, once every task has
 // returned. A task's error does not cancel the others; a panic or
 // runtime.Goexit does, and is re-raised in the caller as [All] does.
+// The return of every task synchronizes before Settled returns or
+// re-raises, as in All. To call one function on every element of a
+// slice, with a limit, use [MapSettled].
 //
 // Settled panics if a task is nil.
 func Settled[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) []Result[T] {

@@ -3,7 +3,10 @@
 // package [nursery] so that each keeps the nursery's guarantees.
 //
 // Every function here returns only after all the goroutines it started
-// have returned. The first failure cancels the others through their
+// have returned, and in the terminology of the Go memory model their
+// return synchronizes before it does: what a task wrote, such as its own
+// index of a slice, can be read after the call with no further
+// synchronization. The first failure cancels the others through their
 // context, whose [context.Cause] says why. A panic in a task is never lost:
 // it cancels the others at once and is re-raised in the caller, once they
 // have returned, as a [*nursery.PanicError] that carries the task's own
@@ -17,7 +20,11 @@
 //
 //	sizes, err := taskgroup.Map(ctx, urls, fetchSize, taskgroup.Limit(8))
 //
-// Map and ForEach run at most [Limit] calls at once (by default
+// When a failed element must not stop the others, [MapSettled] runs every
+// call and returns each element's value and error, so that the failed
+// inputs can be told apart, and retried, while the rest are kept.
+//
+// Map, ForEach and MapSettled run at most [Limit] calls at once (by default
 // runtime.GOMAXPROCS(0)) on a fixed set of goroutines, so a slice of a
 // million cheap elements costs about what a hand-written loop over chunks
 // does.

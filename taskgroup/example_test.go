@@ -7,6 +7,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scoped-go/scoped/nursery"
@@ -206,6 +207,47 @@ func ExampleSettled() {
 	// "a.example is up" <nil>
 	// "" no route to host
 	// "b.example is up" <nil>
+}
+
+// MapSettled tells which inputs failed and keeps the results of the rest,
+// so that only the failed inputs are tried again.
+func ExampleMapSettled() {
+	var mu sync.Mutex            // the calls run at once
+	attempts := map[string]int{} // guarded by mu
+	fetch := func(_ context.Context, name string) (int, error) {
+		mu.Lock()
+		attempts[name]++
+		n := attempts[name]
+		mu.Unlock()
+		if name == "flaky.txt" && n == 1 {
+			return 0, errors.New("connection reset")
+		}
+		if name == "missing.txt" {
+			return 0, errors.New("not found")
+		}
+		return len(name), nil
+	}
+
+	names := []string{"a.txt", "flaky.txt", "missing.txt", "bb.txt"}
+	sizes := map[string]int{}
+	for round := 1; round <= 2 && len(names) > 0; round++ {
+		var failed []string
+		for i, r := range taskgroup.MapSettled(context.Background(), names, fetch, taskgroup.Limit(2)) {
+			if r.Err != nil {
+				fmt.Printf("round %d: %s: %v\n", round, names[i], r.Err)
+				failed = append(failed, names[i])
+				continue
+			}
+			sizes[names[i]] = r.Value
+		}
+		names = failed
+	}
+	fmt.Println(sizes, "still failing:", names)
+	// Output:
+	// round 1: flaky.txt: connection reset
+	// round 1: missing.txt: not found
+	// round 2: missing.txt: not found
+	// map[a.txt:5 bb.txt:6 flaky.txt:9] still failing: [missing.txt]
 }
 
 func ExampleResult() {

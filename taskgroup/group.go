@@ -130,6 +130,10 @@ func (g *Group) SetLimit(n int) {
 // panic or Goexit within [nursery.DefaultGrace] after it happened, because
 // Wait was not called or a function ignores cancellation, the program
 // crashes with the original panic instead of holding it hidden.
+//
+// In the terminology of the Go memory model, the return of every function
+// started by Go or TryGo synchronizes before the return of any Wait call
+// that waits for it, as [sync.WaitGroup.Done] does for Wait.
 func (g *Group) Wait() error {
 	g.wg.Wait()
 	if g.cancel != nil {

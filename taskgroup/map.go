@@ -21,6 +21,9 @@ import (
 // the other calls have returned; a runtime.Goexit in fn is re-raised as a
 // Goexit.
 //
+// In the terminology of the Go memory model, the return of every call of
+// fn synchronizes before Map returns or re-raises.
+//
 // Map does not start a goroutine per element: a fixed set of at most Limit
 // goroutines takes the elements in turn, so Map over many cheap elements
 // costs little more than a hand-written loop.
@@ -55,7 +58,9 @@ func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In)
 // ForEach calls fn on every element of in, with at most the [Limit] (by
 // default runtime.GOMAXPROCS(0)) calls running at once, and returns once
 // every call has returned. Failures, cancellation, panics and Goexit are
-// handled as by [Map], and the error is the one Map would return.
+// handled as by [Map], and the error is the one Map would return. The
+// return of every call of fn synchronizes before ForEach returns or
+// re-raises, as in Map.
 //
 // ForEach panics if fn is nil or if it is given [Unordered].
 func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) error, opts ...Option) error {
@@ -74,6 +79,54 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 		}
 		return nil
 	})
+}
+
+// MapSettled calls fn on every element of in, with at most the [Limit] (by
+// default runtime.GOMAXPROCS(0)) calls running at once, and returns the
+// outcome of every call in input order: result i holds the value and the
+// error of fn(ctx, in[i]). A call's error cancels nothing, so every call
+// runs and MapSettled tells which inputs failed while keeping the results
+// of the rest. It returns once every call has returned.
+//
+// If ctx is canceled, MapSettled starts no further calls: the result of
+// each element whose call had not started holds the zero value and
+// context.Cause(ctx), so that no element is left without an outcome. A
+// call already running sees its context canceled, and its result holds
+// whatever it returned.
+//
+// A panic in fn still cancels the other calls, and is re-raised in the
+// caller as a [*nursery.PanicError] once they have returned; a
+// runtime.Goexit in fn is re-raised as a Goexit. No results are returned
+// then.
+//
+// In the terminology of the Go memory model, the return of every call of
+// fn synchronizes before MapSettled returns or re-raises.
+//
+// MapSettled panics if fn is nil or if it is given [Unordered].
+func MapSettled[In, Out any](ctx context.Context, in []In, fn func(context.Context, In) (Out, error), opts ...Option) []Result[Out] {
+	if fn == nil {
+		panic("taskgroup: MapSettled called with a nil fn")
+	}
+	c := configure("MapSettled", false, opts)
+	out := make([]Result[Out], len(in))
+	// The workers return nil to the nursery, so that no error cancels it:
+	// only ctx, a panic or a Goexit can, and each worker then fills in the
+	// results of the elements it claims without calling fn.
+	_ = each(ctx, "MapSettled", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
+		for i, v := range in[lo:hi] {
+			if ctx.Err() != nil {
+				cause := context.Cause(ctx)
+				for j := i; j < len(dst); j++ {
+					dst[j].Err = cause
+				}
+				return nil
+			}
+			dst[i].Value, dst[i].Err = fn(ctx, v)
+		}
+		return nil
+	})
+	return out
 }
 
 // each calls run on chunks [lo, hi) of the indexes 0 to count-1, on at

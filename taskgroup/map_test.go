@@ -66,7 +66,7 @@ func TestMapKeepsInputOrder(t *testing.T) {
 	}
 }
 
-func TestMapAndForEachRunAtMostLimit(t *testing.T) {
+func TestMapForEachMapSettledRunAtMostLimit(t *testing.T) {
 	tests := []struct {
 		name  string
 		n     int
@@ -80,7 +80,7 @@ func TestMapAndForEachRunAtMostLimit(t *testing.T) {
 		{name: "default is GOMAXPROCS", n: 10, procs: 3, want: 3},
 	}
 	for _, tt := range tests {
-		for _, call := range []string{"Map", "ForEach"} {
+		for _, call := range []string{"Map", "ForEach", "MapSettled"} {
 			t.Run(call+"/"+tt.name, func(t *testing.T) {
 				if tt.procs > 0 {
 					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tt.procs))
@@ -97,12 +97,19 @@ func TestMapAndForEachRunAtMostLimit(t *testing.T) {
 					done := make(chan error)
 					go func() {
 						var err error
-						if call == "Map" {
+						switch call {
+						case "Map":
 							_, err = taskgroup.Map(context.Background(), ints(tt.n), func(ctx context.Context, i int) (int, error) {
 								return i, fn(ctx, i)
 							}, tt.opts...)
-						} else {
+						case "ForEach":
 							err = taskgroup.ForEach(context.Background(), ints(tt.n), fn, tt.opts...)
+						default:
+							for _, r := range taskgroup.MapSettled(context.Background(), ints(tt.n), func(ctx context.Context, i int) (int, error) {
+								return i, fn(ctx, i)
+							}, tt.opts...) {
+								err = errors.Join(err, r.Err)
+							}
 						}
 						done <- err
 					}()
@@ -244,32 +251,43 @@ func TestMapParentCancellation(t *testing.T) {
 	})
 }
 
+// A panic cancels the other calls, even in MapSettled, and is re-raised
+// once they have returned.
 func TestMapPanicReraised(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var returned atomic.Int32
-		r, _ := catch(func() {
-			taskgroup.Map(context.Background(), ints(3), func(ctx context.Context, i int) (int, error) {
-				if i == 1 {
-					time.Sleep(time.Second) // the others are waiting by now
-					panic("map-boom")
+	for _, call := range []string{"Map", "MapSettled"} {
+		t.Run(call, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var returned atomic.Int32
+				fn := func(ctx context.Context, i int) (int, error) {
+					if i == 1 {
+						time.Sleep(time.Second) // the others are waiting by now
+						panic("map-boom")
+					}
+					<-ctx.Done()
+					returned.Add(1)
+					return 0, nil
 				}
-				<-ctx.Done()
-				returned.Add(1)
-				return 0, nil
-			}, taskgroup.Limit(3))
+				r, _ := catch(func() {
+					if call == "Map" {
+						taskgroup.Map(context.Background(), ints(3), fn, taskgroup.Limit(3))
+					} else {
+						taskgroup.MapSettled(context.Background(), ints(3), fn, taskgroup.Limit(3))
+					}
+				})
+				pe, ok := r.(*nursery.PanicError)
+				if !ok || pe.Value != "map-boom" {
+					t.Fatalf("%s panicked with %v want a *nursery.PanicError of map-boom", call, r)
+				}
+				if n := returned.Load(); n != 2 {
+					t.Errorf("%s panicked with %d of 2 other calls returned", call, n)
+				}
+			})
 		})
-		pe, ok := r.(*nursery.PanicError)
-		if !ok || pe.Value != "map-boom" {
-			t.Fatalf("Map panicked with %v want a *nursery.PanicError of map-boom", r)
-		}
-		if n := returned.Load(); n != 2 {
-			t.Errorf("Map panicked with %d of 2 other calls returned", n)
-		}
-	})
+	}
 }
 
-func TestMapAndForEachGoexitReraised(t *testing.T) {
-	for _, call := range []string{"Map", "ForEach"} {
+func TestMapForEachMapSettledGoexitReraised(t *testing.T) {
+	for _, call := range []string{"Map", "ForEach", "MapSettled"} {
 		_, goexit := catch(func() {
 			fn := func(_ context.Context, i int) error {
 				if i == 1 {
@@ -277,10 +295,13 @@ func TestMapAndForEachGoexitReraised(t *testing.T) {
 				}
 				return nil
 			}
-			if call == "Map" {
+			switch call {
+			case "Map":
 				taskgroup.Map(context.Background(), ints(3), func(ctx context.Context, i int) (int, error) { return i, fn(ctx, i) })
-			} else {
+			case "ForEach":
 				taskgroup.ForEach(context.Background(), ints(3), fn)
+			default:
+				taskgroup.MapSettled(context.Background(), ints(3), func(ctx context.Context, i int) (int, error) { return i, fn(ctx, i) })
 			}
 		})
 		if !goexit {
@@ -289,7 +310,7 @@ func TestMapAndForEachGoexitReraised(t *testing.T) {
 	}
 }
 
-func TestMapAndForEachMisusePanics(t *testing.T) {
+func TestMapForEachMapSettledMisusePanics(t *testing.T) {
 	ctx := context.Background()
 	wantPanic(t, "Map(nil fn)", "nil fn", func() {
 		taskgroup.Map[int, int](ctx, ints(1), nil)
@@ -303,6 +324,16 @@ func TestMapAndForEachMisusePanics(t *testing.T) {
 	})
 	wantPanic(t, "ForEach(Unordered())", "Unordered", func() {
 		taskgroup.ForEach(ctx, ints(1), func(context.Context, int) error { return nil }, taskgroup.Unordered())
+	})
+	wantPanic(t, "MapSettled(nil fn)", "nil fn", func() {
+		taskgroup.MapSettled[int, int](ctx, ints(1), nil)
+	})
+	wantPanic(t, "MapSettled(Unordered())", "Unordered", func() {
+		taskgroup.MapSettled(ctx, ints(1), id, taskgroup.Unordered())
+	})
+	wantPanic(t, "MapSettled(nil context)", "nil context", func() {
+		//lint:ignore SA1012 the nil context is the point
+		taskgroup.MapSettled(nil, ints(1), id)
 	})
 	wantPanic(t, "Limit(0)", "Limit(0)", func() { taskgroup.Limit(0) })
 	wantPanic(t, "Map(nil context)", "nil context", func() {

@@ -5,7 +5,8 @@ import (
 	"runtime"
 )
 
-// An Option configures a call to [Map], [ForEach] or [Stream]. Options are
+// An Option configures a call to [Map], [ForEach], [MapSettled] or
+// [Stream]. Options are
 // applied in order; a later option overrides an earlier one of the same
 // kind.
 type Option interface {
@@ -23,8 +24,8 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // Limit makes at most n calls of fn run at once. Without it, [Map],
-// [ForEach] and [Stream] run at most runtime.GOMAXPROCS(0) at once, read
-// when they are called.
+// [ForEach], [MapSettled] and [Stream] run at most runtime.GOMAXPROCS(0)
+// at once, read when they are called.
 //
 // Limit panics if n < 1.
 func Limit(n int) Option {
@@ -36,7 +37,7 @@ func Limit(n int) Option {
 
 // Unordered makes [Stream] yield each result as soon as its call returns,
 // in completion order, instead of in input order. It applies to Stream
-// only: [Map] and [ForEach] panic when given it.
+// only: [Map], [ForEach] and [MapSettled] panic when given it.
 func Unordered() Option {
 	return optionFunc(func(c *config) { c.unordered = true })
 }

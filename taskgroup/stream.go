@@ -53,6 +53,10 @@ var errAborted = errors.New("taskgroup: the call did not return")
 // re-raised in the ranging goroutine as a [*nursery.PanicError] once the
 // other calls have returned, and a runtime.Goexit in fn as a Goexit.
 //
+// In the terminology of the Go memory model, the return of a call of fn
+// synchronizes before its result is yielded, and the return of every call
+// synchronizes before the loop statement ends.
+//
 // Stream panics if in or fn is nil.
 func Stream[In, Out any](ctx context.Context, in iter.Seq[In], fn func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
 	if ctx == nil {
