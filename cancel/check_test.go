@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/scoped-go/scoped/cancel"
 )
@@ -40,41 +39,4 @@ func TestIsCancellation(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestCheckpoint(t *testing.T) {
-	live, cancelLive := context.WithCancel(context.Background())
-	defer cancelLive()
-	canceled, cancelCanceled := context.WithCancel(context.Background())
-	cancelCanceled()
-	withCause, cancelWithCause := context.WithCancelCause(context.Background())
-	cancelWithCause(errA)
-	expired, cancelExpired := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-	defer cancelExpired()
-
-	tests := []struct {
-		name string
-		ctx  context.Context
-		want error
-	}{
-		{"background", context.Background(), nil},
-		{"live", live, nil},
-		{"canceled", canceled, context.Canceled},
-		{"canceled with a cause", withCause, errA},
-		{"deadline passed", expired, context.DeadlineExceeded},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := cancel.Checkpoint(tt.ctx); got != tt.want {
-				t.Errorf("Checkpoint(ctx) = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestCheckpointPanicsOnNil(t *testing.T) {
-	wantPanic(t, "Checkpoint(nil)", "cancel:", "nil Context", func() {
-		//lint:ignore SA1012 the nil is the point
-		cancel.Checkpoint(nil)
-	})
 }

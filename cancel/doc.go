@@ -49,8 +49,16 @@
 //
 // [IsCancellation] separates errors that only say "the context ended"
 // from real failures, which matters when deciding what to log or retry.
-// [Checkpoint] lets a loop that does CPU-bound work and never blocks on a
-// channel notice cancellation between steps.
+// A loop that does CPU-bound work and never blocks on a channel notices
+// cancellation between steps with [context.Cause], which is nil while the
+// context is live:
+//
+//	for _, row := range rows {
+//		if err := context.Cause(ctx); err != nil {
+//			return err
+//		}
+//		process(row)
+//	}
 //
 // # Causes
 //

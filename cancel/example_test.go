@@ -72,28 +72,3 @@ func ExampleIsCancellation() {
 	// unexpected EOF: false
 	// <nil>: false
 }
-
-// A CPU-bound loop checks for cancellation between rows.
-func ExampleCheckpoint() {
-	ctx, stop := context.WithCancelCause(context.Background())
-	defer stop(nil)
-
-	sum := 0
-	process := func(rows []int) error {
-		for _, row := range rows {
-			if err := cancel.Checkpoint(ctx); err != nil {
-				return err
-			}
-			sum += row
-			if row == 3 {
-				stop(errors.New("enough"))
-			}
-		}
-		return nil
-	}
-
-	err := process([]int{1, 2, 3, 4, 5})
-	fmt.Println(sum, err)
-	// Output:
-	// 6 enough
-}
