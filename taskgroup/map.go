@@ -84,9 +84,10 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 // MapSettled calls fn on every element of in, with at most the [Limit] (by
 // default runtime.GOMAXPROCS(0)) calls running at once, and returns the
 // outcome of every call in input order: result i holds the value and the
-// error of fn(ctx, in[i]). A call's error cancels nothing, so every call
-// runs and MapSettled tells which inputs failed while keeping the results
-// of the rest. It returns once every call has returned.
+// error of fn(ctx, in[i]). A call's error cancels nothing: unless ctx is
+// canceled, fn is called on every element, and MapSettled tells which
+// inputs failed while keeping the results of the rest. It returns once
+// every call has returned.
 //
 // If ctx is canceled, MapSettled starts no further calls: the result of
 // each element whose call had not started holds the zero value and
