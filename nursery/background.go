@@ -1,6 +1,10 @@
 package nursery
 
-import "context"
+import (
+	"context"
+
+	"github.com/scoped-go/scoped/internal/taskrun"
+)
 
 // Background starts task as a background task: one that serves the
 // nursery's other tasks, such as a ticker or a flusher, and has no end of
@@ -25,26 +29,17 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 	}
 	ctx := n.bgCtx
 	n.mu.Unlock()
-	var rec *taskRecord
-	if n.trk != nil {
-		rec = n.trk.add(ctx, "background", callerSite(1))
+	var obs *taskObs
+	if n.obs != nil {
+		obs = n.obs.submit("background", task, 1)
 	}
-	go n.runBackground(task, ctx, rec)
+	go n.runBackground(task, ctx, obs)
 }
 
-func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context, rec *taskRecord) {
-	taskCtx := n.begin(ctx, rec)
-	returned := false
-	defer func() {
-		if rec != nil {
-			rec.end()
-		}
-		if !returned {
-			n.abort(recover(), false)
-		}
+func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context, obs *taskObs) {
+	taskCtx := n.begin(ctx, obs)
+	taskrun.Run(func() error { return task(taskCtx) }, func(o taskrun.Outcome) {
+		n.record(o, ctx, nil, obs)
 		n.exit(bgUnit)
-	}()
-	err := task(taskCtx)
-	returned = true
-	n.failed(err, ctx)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/inspect"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -155,9 +156,29 @@ func BenchmarkTracking(b *testing.B) {
 	})
 	for _, on := range []bool{false, true} {
 		b.Run(fmt.Sprintf("n=%d/impl=nursery/tracking=%v", size, on), func(b *testing.B) {
-			nursery.Track(on)
-			defer nursery.Track(false)
+			if on {
+				defer inspect.Track()()
+			}
 			measure(b, size, spawn)
 		})
 	}
+	// An instrument that does nothing: the price of the events alone.
+	b.Run(fmt.Sprintf("n=%d/impl=nursery/instrument=nop", size), func(b *testing.B) {
+		defer nursery.AddInstrument(nopInstrument{})()
+		measure(b, size, spawn)
+	})
 }
+
+// nopInstrument hears every event and does nothing.
+type nopInstrument struct{}
+
+func (nopInstrument) ScopeOpened(ctx context.Context, _ string, _ uintptr) (context.Context, any) {
+	return ctx, nil
+}
+func (nopInstrument) ScopeCanceled(any, error)                               {}
+func (nopInstrument) ScopeClosed(any, error)                                 {}
+func (nopInstrument) TaskSubmitted(any, string, string, uintptr) any         { return nil }
+func (nopInstrument) TaskWaiting(any)                                        {}
+func (nopInstrument) TaskStarted(ctx context.Context, _ any) context.Context { return ctx }
+func (nopInstrument) TaskEnded(any, error, bool)                             {}
+func (nopInstrument) TaskDropped(any, error)                                 {}

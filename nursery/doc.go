@@ -103,11 +103,15 @@
 //
 // A named scope ([Name]) and a named task ([Named]) run under the pprof
 // labels "scope" and "task", so a goroutine profile groups goroutines by
-// task. With tracking on ([Track], or SCOPED_TRACK=1 in the environment),
-// [Snapshot] and [WriteTree] show the tree of open nurseries and their
-// tasks, with states, ages and the lines that started them; package
-// nurseryhttp serves it next to net/http/pprof. [OnStall] reports the tasks
-// still running a grace period after their nursery was canceled.
+// task.
+//
+// An [Instrument], added with [AddInstrument], hears every event of every
+// scope and task: a scope opens, is canceled, closes; a task is submitted,
+// waits behind a limit, starts, ends or is dropped. It is the one
+// observation point: package nursery/inspect builds the live task tree,
+// stall reports, slog records and runtime/trace regions on it, and an
+// OpenTelemetry instrument can make spans of scopes and tasks. With no
+// instrument added, a start pays one nil check.
 //
 // # Rules
 //

@@ -77,3 +77,20 @@ func ExamplePanicError_Unwrap() {
 	// has the task's stack: true
 	// unwraps: true true
 }
+
+// A task wrapped by Named runs under the pprof label "task", so a
+// goroutine profile groups goroutines by task, and a tracked nursery shows
+// its name.
+func ExampleNamed() {
+	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(nursery.Named("resize-images", func(ctx context.Context) error {
+			fmt.Println("resizing")
+			return nil
+		}))
+		return nil
+	}, nursery.Name("uploads"))
+	fmt.Println("err:", err)
+	// Output:
+	// resizing
+	// err: <nil>
+}

@@ -9,10 +9,16 @@ import (
 // once, when the task ends, and can be read any number of times, from any
 // goroutine, during or after the nursery's Run.
 type Future[T any] struct {
-	done  chan struct{} // closed once value and err are set and the nursery has recorded them
-	set   atomic.Bool   // value and err are set; stored before done is closed
-	value T
-	err   error
+	futureCore
+	value T // written by the task's goroutine before it settles the core
+}
+
+// futureCore is the part of a [Future] that the nursery completes: a
+// Spawn task's job tells it how the task ended, or that it was dropped.
+type futureCore struct {
+	done chan struct{} // closed once value and err are set and the nursery has recorded them
+	set  atomic.Bool   // value and err are set; stored before done is closed
+	err  error
 }
 
 // Spawn starts task in the nursery as [Nursery.Go] does (counting toward
@@ -32,48 +38,18 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 	if task == nil {
 		panic("nursery: Spawn called with a nil task")
 	}
-	f := &Future[T]{done: make(chan struct{})}
-	// The outcome is set first, then recorded with the nursery (which
-	// cancels it for a failure), and only then is done closed: so no one
-	// who awaits the future can act on a failure the nursery has not yet
-	// seen. An Await woken by that cancellation still finds the outcome set.
+	f := &Future[T]{futureCore: futureCore{done: make(chan struct{})}}
 	fn := func(ctx context.Context) error {
-		returned := false
-		defer func() {
-			if returned {
-				return
-			}
-			r := recover()
-			if r == nil {
-				f.err = ErrGoexit
-				f.set.Store(true)
-				n.abort(nil, false) // runJob records the Goexit again, harmlessly
-				close(f.done)
-				return // the Goexit goes on
-			}
-			pe := newPanicError(r, n.cfg.name)
-			f.err = pe
-			f.set.Store(true)
-			n.abort(pe, false)
-			close(f.done) // and the recovered panic ends here: it is recorded
-		}()
 		v, err := task(ctx)
-		returned = true
-		f.value, f.err = v, err
-		f.set.Store(true)
-		n.failed(err, n.ctx)
-		close(f.done)
-		return nil // recorded above
+		f.value = v // before the task's end is recorded: see Nursery.record
+		return err
 	}
 	n.enter(1, "Spawn")
-	j := job{fn: fn, dropped: func() {
-		f.err = context.Cause(n.ctx)
-		close(f.done)
-	}}
-	if n.trk != nil {
-		j.rec = n.trk.add(n.ctx, "spawn", callerSite(1))
+	j := job{fn: fn, x: &extra{fut: &f.futureCore}}
+	if n.obs != nil {
+		j.x.obs = n.obs.submit("spawn", nil, 1)
 	}
-	n.dispatch(j, true)
+	n.dispatch(j)
 	return f
 }
 
@@ -115,4 +91,22 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 // closed sees what the task wrote.
 func (f *Future[T]) Done() <-chan struct{} {
 	return f.done
+}
+
+// settle sets the outcome: the task's error, a *PanicError or ErrGoexit.
+// The task's goroutine calls it before the nursery records the outcome.
+func (f *futureCore) settle(err error) {
+	f.err = err
+	f.set.Store(true)
+}
+
+// publish makes the outcome visible to Await, after the nursery has
+// recorded it.
+func (f *futureCore) publish() { close(f.done) }
+
+// drop sets cause as the error of a task dropped before it started, and
+// publishes it.
+func (f *futureCore) drop(cause error) {
+	f.err = cause
+	close(f.done)
 }

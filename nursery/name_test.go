@@ -3,12 +3,15 @@ package nursery_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"runtime/pprof"
 	"strings"
 	"testing"
 	"testing/synctest"
 
 	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
 
 // Name: the scope's name labels its tasks' goroutines and its PanicErrors,
@@ -102,4 +105,50 @@ func TestNameKeepsErrors(t *testing.T) {
 		}, nursery.Name("crawler"))
 		checkErrors(t, err, errA)
 	})
+}
+
+func TestNamedLabels(t *testing.T) {
+	for _, tracked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tracked=%v", tracked), func(t *testing.T) {
+			if tracked {
+				defer inspect.Track()()
+			}
+			ready := make(chan struct{})
+			var buf bytes.Buffer
+			err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+				n.Go(nursery.Named("indexer", func(ctx context.Context) error {
+					close(ready)
+					<-ctx.Done()
+					return nil
+				}))
+				<-ready
+				err := pprof.Lookup("goroutine").WriteTo(&buf, 1)
+				n.Cancel(nil)
+				return err
+			}, nursery.Name("search"))
+			if err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			if want := `# labels: {"scope":"search", "task":"indexer"}`; !strings.Contains(buf.String(), want) {
+				t.Errorf("goroutine profile lacks %s", want)
+			}
+		})
+	}
+}
+
+func TestNamedKeepsResult(t *testing.T) {
+	boom := errors.New("boom")
+	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(nursery.Named("failer", func(ctx context.Context) error { return boom }))
+		return nil
+	})
+	if err != boom {
+		t.Errorf("Run() = %v, want %v", err, boom)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "nursery: Named called with a nil task") {
+			t.Errorf("Named(nil) panicked with %v, want a nursery: message", r)
+		}
+	}()
+	nursery.Named("x", nil)
 }

@@ -2,17 +2,13 @@ package nursery
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/scoped-go/scoped/internal/nurseryhook"
+	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
 // A Nursery is the scope of one call to [Run]: the tasks started in it run
@@ -25,8 +21,8 @@ type Nursery struct {
 	cancel context.CancelCauseFunc // cancels ctx; the first call's cause wins
 	parent context.Context         // the context passed to Run
 	cfg    config
-	lim    *limiter     // nil without a limit
-	trk    *scopeRecord // nil unless tracking was on when Run was called
+	lim    *limiter  // nil without a limit
+	obs    *scopeObs // nil unless some instrument was added when Run was called
 
 	// ownCancel is set when the nursery cancels itself (a failure or Cancel)
 	// while its parent is live: its echoes then echo it, not the parent.
@@ -41,9 +37,10 @@ type Nursery struct {
 	closed     bool               // Run is done waiting; the watchdog stands down
 	panicked   *PanicError        // the first panic, body or task
 	bodyPanic  any                // body's panic value when panicked came from it, re-raised as it is
-	watchdog   *time.Timer        // armed by the first panic or Goexit
 	bgCtx      context.Context
 	bgCancel   context.CancelCauseFunc
+
+	watchdog taskrun.Watchdog // armed by the first panic or Goexit, stopped by close
 
 	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
 	// Start tasks not yet finished in the low bits (queued tasks included),
@@ -57,40 +54,6 @@ type Nursery struct {
 	// of the read-mostly fields at the top.
 	state atomic.Int64
 }
-
-// A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
-// workers, at most cfg.limit of them: a worker that has finished a task
-// takes the next from work, the queue behind the limit, and parks on it
-// until Run closes it. Without a limit each task has its own goroutine:
-// handing tasks to parked goroutines measured no faster than the go
-// statement, whose runtime already recycles goroutines.
-type limiter struct {
-	work    chan job       // capacity queueLen(cfg.limit)
-	workers atomic.Int32   // workers alive
-	pending atomic.Int64   // tasks accepted and not finished, queued ones included
-	wg      sync.WaitGroup // every worker
-}
-
-// A job is a Go, TryGo or Spawn task on its way to a goroutine.
-type job struct {
-	fn func(context.Context) error
-	// queued is set for a task that waited behind the limit. It is dropped,
-	// not run, if the nursery is canceled before a worker takes it.
-	queued bool
-	// dropped, if not nil, is called instead of fn when the task is dropped.
-	dropped func()
-	rec     *taskRecord // nil unless tracked
-}
-
-// minQueue is the least number of tasks Go queues behind a limit. A queue
-// as short as a small limit makes Go park and a worker wake it every few
-// tasks; measured with Limit(2) on two cores, a queue of 16 cut the time per
-// short task by a third (BenchmarkSpawn/limit=2), and a longer one gained
-// little more.
-const minQueue = 16
-
-// queueLen is how many tasks Go queues behind a limit of limit running.
-func queueLen(limit int) int { return max(limit, minQueue) }
 
 // The fields of Nursery.state.
 const (
@@ -145,30 +108,16 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 	n := newNursery(ctx, body, opts)
 	// WithCancelCause is called here rather than in newNursery, whose frame
 	// would then lie under its deep calls.
-	n.ctx, n.cancel = context.WithCancelCause(ctx)
-	bodyRec := n.setup()
-	returned := false
-	defer func() {
-		if returned {
-			return
-		}
-		// body panicked or called runtime.Goexit. Cancel the tasks and wait
-		// for them here, on the panicking stack, so that a re-raised panic
-		// still shows where body panicked.
-		r := recover()
-		n.abort(r, true)
-		n.closeBody(bodyRec)
-		n.raise(r == nil) // panics, unless body's own Goexit is to continue
-	}()
-	bodyCtx := n.ctx
-	if bodyRec != nil {
-		bodyCtx = bodyRec.ctx
+	if list := instruments.list.Load(); list != nil {
+		ctx = n.observe(ctx, list, callerPC())
 	}
-	err := body(bodyCtx, n)
-	returned = true
-	n.failed(err, n.ctx)
-	n.closeBody(bodyRec)
-	n.raise(false)
+	n.ctx, n.cancel = context.WithCancelCause(ctx)
+	bodyObs := n.setup()
+	bodyCtx := n.ctx
+	if bodyObs != nil {
+		bodyCtx = bodyObs.started(bodyCtx)
+	}
+	taskrun.Run(func() error { return body(bodyCtx, n) }, func(o taskrun.Outcome) { n.bodyEnded(o, bodyObs) })
 	return n.result()
 }
 
@@ -196,31 +145,66 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 	return n
 }
 
+// callerPC returns the program counter of the call of its caller's caller.
+func callerPC() uintptr {
+	var pc [1]uintptr
+	runtime.Callers(3, pc[:])
+	return pc[0]
+}
+
 // setup completes a nursery whose context is set, and counts the body in
-// it. It returns the body's record when tracking is on.
-func (n *Nursery) setup() (bodyRec *taskRecord) {
+// it. It returns the body's observation when instruments observe the
+// nursery.
+func (n *Nursery) setup() (bodyObs *taskObs) {
 	if n.cfg.name != "" {
 		// The labels extend the caller's, and travel in the tasks' context
 		// so that Named adds to them.
 		n.ctx = pprof.WithLabels(n.ctx, pprof.Labels("scope", n.cfg.name))
 	}
 	n.state.Store(1) // the body
-	if tracking.Load() {
-		n.trk = openScope(n, n.parent, callerSite(2))
-		bodyRec = n.trk.add(n.ctx, "body", n.trk.site)
-		bodyRec.started.Store(true)
+	if n.obs != nil {
+		n.obs.watchCancel(n.ctx)
+		bodyObs = n.obs.submit("body", nil, 0)
 	}
-	return bodyRec
+	return bodyObs
+}
+
+// bodyEnded records how body ended, waits for the tasks and closes the
+// nursery, then re-raises a panic or Goexit the nursery holds. When body
+// panicked or called runtime.Goexit, it runs on the panicking stack (see
+// taskrun.Run), so that a re-raised panic still shows where body panicked.
+func (n *Nursery) bodyEnded(o taskrun.Outcome, bodyObs *taskObs) {
+	var pe *PanicError
+	echo := false
+	switch {
+	case o.Panicked:
+		pe = newPanicError(o.Value, o.Stack, n.cfg.name)
+		n.hold(pe, o.Value)
+	case o.Goexit:
+		n.hold(nil, nil)
+	default:
+		echo = n.failed(o.Err, n.ctx)
+	}
+	if bodyObs != nil {
+		bodyObs.ended(outcomeErr(o, pe), echo)
+	}
+	n.closeBody()
+	if n.obs != nil {
+		// Deferred, so that a panic in an instrument comes on top of the
+		// panic raised below and cannot hide it.
+		defer n.obs.closed(n.outcome())
+	}
+	n.raise(o.Goexit) // body's own Goexit needs no second call
 }
 
 // closeBody uncounts the body once it has returned, waits for the tasks,
 // closes the nursery and cancels its context.
-func (n *Nursery) closeBody(bodyRec *taskRecord) {
-	if bodyRec != nil {
-		bodyRec.end()
-	}
+func (n *Nursery) closeBody() {
 	n.exit(1)
 	n.close()
+	if n.obs != nil {
+		n.obs.settleCancel(n.ctx) // before errClosed, which is not reported
+	}
 	n.cancel(errClosed) // here, not in close, whose frame would lie under it
 }
 
@@ -240,34 +224,10 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	}
 	n.enter(1, "Go")
 	j := job{fn: task}
-	if n.trk != nil {
-		j.rec = n.trk.add(n.ctx, "go", callerSite(1))
+	if n.obs != nil {
+		j.x = &extra{obs: n.obs.submit("go", task, 1)}
 	}
-	n.dispatch(j, true)
-}
-
-func init() {
-	nurseryhook.GoIndexed = func(n any, task func(context.Context, int) error, i int) {
-		n.(*Nursery).goIndexed(task, i)
-	}
-}
-
-// goIndexed starts task(ctx, i) as Go starts a task. In an unlimited,
-// untracked nursery its goroutine is the only allocation.
-func (n *Nursery) goIndexed(task func(context.Context, int) error, i int) {
-	if task == nil {
-		panic("nursery: Go called with a nil task")
-	}
-	n.enter(1, "Go")
-	if n.lim == nil && n.trk == nil {
-		go n.runIndexed(task, i)
-		return
-	}
-	j := job{fn: func(ctx context.Context) error { return task(ctx, i) }}
-	if n.trk != nil {
-		j.rec = n.trk.add(n.ctx, "go", callerSite(2)) // the hook's caller
-	}
-	n.dispatch(j, true)
+	n.dispatch(j)
 }
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
@@ -280,38 +240,20 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		panic("nursery: TryGo called with a nil task")
 	}
 	n.enter(1, "TryGo")
-	j := job{fn: task}
-	if n.trk != nil {
-		j.rec = n.trk.add(n.ctx, "go", callerSite(1))
-	}
-	if !n.dispatch(j, false) {
-		if j.rec != nil {
-			j.rec.end()
-		}
+	if n.lim != nil && !n.lim.reserve(int64(n.cfg.limit)) {
 		n.exit(1)
 		return false
 	}
+	j := job{fn: task}
+	if n.obs != nil {
+		j.x = &extra{obs: n.obs.submit("trygo", task, 1)}
+	}
+	if n.lim == nil {
+		go n.runJob(j.fn, j.x)
+	} else {
+		n.place(j)
+	}
 	return true
-}
-
-// Cancel cancels the nursery's context with cause (context.Canceled if
-// cause is nil) without failing the nursery: the tasks' echoes of the
-// cancellation are dropped, and Run returns nil unless a task failed on its
-// own. Cancel does not wait for the tasks. If the nursery's context is
-// already canceled, Cancel does nothing.
-func (n *Nursery) Cancel(cause error) {
-	if cause == nil {
-		cause = context.Canceled
-	}
-	n.cancelOwn(cause)
-}
-
-// cancelOwn cancels the nursery for a reason of its own.
-func (n *Nursery) cancelOwn(cause error) {
-	if n.parent.Err() == nil {
-		n.ownCancel.Store(true)
-	}
-	n.cancel(cause) // the first cancellation's cause wins
 }
 
 // enter counts a task about to start. what names the call, for the panic
@@ -333,294 +275,51 @@ func (n *Nursery) exit(unit int64) {
 	}
 }
 
-// dispatch hands a counted job to a worker. It reports false, having
-// started nothing, when wait is false and a limited nursery is full.
-func (n *Nursery) dispatch(j job, wait bool) bool {
-	if n.lim == nil {
-		go n.runJob(j.fn, j.rec) // not j: a smaller closure per task
-		return true
-	}
-	return n.dispatchLimited(j, wait)
-}
-
-// dispatchLimited is dispatch in a limited nursery.
-func (n *Nursery) dispatchLimited(j job, wait bool) bool {
-	l, limit := n.lim, int64(n.cfg.limit)
-
-	if !wait {
-		for {
-			p := l.pending.Load()
-			if p >= limit {
-				return false
-			}
-			if l.pending.CompareAndSwap(p, p+1) {
-				break
-			}
-		}
-	} else if l.pending.Add(1) > limit {
-		// Full: queue behind the limit, blocking while the queue is full too.
-		if n.ctx.Err() == nil {
-			j.queued = true
-			if j.rec != nil {
-				j.rec.started.Store(false)
-			}
-			// Yield a few times before parking: the workers readied by the
-			// sends above often wait for this goroutine's P, and drain
-			// the queue while it yields. Parking instead makes each
-			// worker's receive wake Go, once per task (measured with
-			// Limit(2) and Limit(64) on two cores: a quarter to a third
-			// less time per short task).
-			for range 3 {
-				select {
-				case l.work <- j:
-					return true
-				default:
-				}
-				runtime.Gosched()
-			}
-			select {
-			case l.work <- j:
-				return true
-			case <-n.ctx.Done():
-			}
-		}
-		n.drop(j)
-		return true
-	}
-
-	// There is room: fewer than limit tasks are pending. Start a worker if
-	// the pool is not full yet; otherwise some worker is idle or about to
-	// be, and the queue holds fewer than limit tasks, less than its
-	// capacity, so the send cannot block.
-	for {
-		w := l.workers.Load()
-		if w >= int32(limit) {
-			break
-		}
-		if l.workers.CompareAndSwap(w, w+1) {
-			l.wg.Add(1)
-			go n.worker(j)
-			return true
-		}
-	}
-	l.work <- j
-	return true
-}
-
-// drop uncounts a limited task that will never run.
-func (n *Nursery) drop(j job) {
-	if j.rec != nil {
-		j.rec.end()
-	}
-	if j.dropped != nil {
-		j.dropped()
-	}
-	n.lim.pending.Add(-1)
-	n.exit(1)
-}
-
 // begin prepares the goroutine of a Start or Background task that runs
-// with ctx: it sets the scope's pprof labels and, for a tracked task, marks
-// it started and returns its record's context instead.
-func (n *Nursery) begin(ctx context.Context, rec *taskRecord) context.Context {
+// with ctx: it sets the scope's pprof labels and returns the task's
+// context.
+func (n *Nursery) begin(ctx context.Context, obs *taskObs) context.Context {
 	if n.cfg.name != "" {
 		pprof.SetGoroutineLabels(n.ctx)
 	}
-	return rec.start(ctx)
-}
-
-// worker runs j, then the queued tasks, until Run closes the queue.
-func (n *Nursery) worker(j job) {
-	defer n.lim.wg.Done()
-	if n.cfg.name != "" {
-		pprof.SetGoroutineLabels(n.ctx)
+	if obs != nil {
+		return obs.started(ctx)
 	}
-	for {
-		if j.fn != nil {
-			if j.queued && n.ctx.Err() != nil {
-				n.drop(j)
-			} else {
-				n.runJob(j.fn, j.rec)
-			}
-		}
-		var ok bool
-		if j, ok = <-n.lim.work; !ok {
-			return
-		}
+	return ctx
+}
+
+// runJob runs a Go, TryGo or Spawn task, records how it ended and
+// uncounts it. Without a limit it is the task's goroutine; with one, a
+// worker calls it for each task.
+func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
+	ctx := n.ctx
+	if n.lim == nil && n.cfg.name != "" {
+		pprof.SetGoroutineLabels(n.ctx) // a worker has set them once
 	}
-}
-
-// runJob runs a Go, TryGo or Spawn task, records its failure and uncounts
-// it. Without a limit it is the task's goroutine; with one, a worker calls
-// it for each task.
-func (n *Nursery) runJob(fn func(context.Context) error, rec *taskRecord) {
-	ctx := n.taskStart(rec)
-	returned := false
-	defer func() {
-		var r any
-		if !returned {
-			r = recover()
-		}
-		n.taskEnd(rec, returned, r)
-	}()
-	err := fn(ctx)
-	returned = true
-	n.failed(err, n.ctx)
-}
-
-// runIndexed is runJob for a task started by goIndexed in an unlimited,
-// untracked nursery. Its deferred function repeats runJob's: recover works
-// only when called by the deferred function itself.
-func (n *Nursery) runIndexed(fn func(context.Context, int) error, i int) {
-	ctx := n.taskStart(nil)
-	returned := false
-	defer func() {
-		var r any
-		if !returned {
-			r = recover()
-		}
-		n.taskEnd(nil, returned, r)
-	}()
-	err := fn(ctx, i)
-	returned = true
-	n.failed(err, n.ctx)
-}
-
-// taskStart prepares the goroutine of a Go, TryGo or Spawn task, and
-// returns the task's context.
-func (n *Nursery) taskStart(rec *taskRecord) context.Context {
-	if n.lim == nil {
-		return n.begin(n.ctx, rec)
+	if x != nil && x.obs != nil {
+		ctx = x.obs.started(ctx)
 	}
-	return rec.start(n.ctx) // a worker has set the labels once
+	taskrun.Run(func() error { return fn(ctx) }, func(o taskrun.Outcome) { n.jobEnded(o, x) })
 }
 
-// taskEnd ends a Go, TryGo or Spawn task: it records a panic (r != nil) or
-// a runtime.Goexit (r == nil) if the task did not return, and uncounts the
-// task. It must be called by the deferred function that recovered r. After
-// a Goexit the task's goroutine dies: a worker is replaced first, so that
-// the queue is still served and the replacement is counted in the
-// limiter's wg before Run can wait for it.
-func (n *Nursery) taskEnd(rec *taskRecord, returned bool, r any) {
-	if rec != nil {
-		rec.end()
+// jobEnded ends a Go, TryGo or Spawn task: it records how the task ended
+// and uncounts it. After a Goexit the task's goroutine dies: a worker is
+// replaced first, so that the queue is still served and the replacement is
+// counted in the limiter's wg before Run can wait for it.
+func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
+	if x != nil {
+		n.record(o, n.ctx, x.fut, x.obs)
+	} else {
+		n.record(o, n.ctx, nil, nil)
 	}
-	if !returned {
-		n.abort(r, false)
-		if r == nil && n.lim != nil {
+	if n.lim != nil {
+		if o.Goexit {
 			n.lim.wg.Add(1)
 			go n.worker(job{})
 		}
-	}
-	if n.lim != nil {
 		n.lim.pending.Add(-1)
 	}
 	n.exit(1)
-}
-
-// failed records err, returned by a task that ran with ctx, as a failure
-// unless it is nil or an echo of ctx's cancellation. It must be called right
-// after the task returned: whether ctx was already canceled is read here.
-func (n *Nursery) failed(err error, ctx context.Context) {
-	if err == nil {
-		return
-	}
-	if ctx.Err() != nil {
-		// The cause is read only when the kinds do not match: context.Cause
-		// takes the context's lock, which every echoing task of a large
-		// canceled nursery would contend for.
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Cause(ctx)) {
-			// An echo. Remember whether it echoed the parent, for Run's
-			// result: it did if the parent ended before the nursery
-			// canceled itself. (Comparing causes would fail for causes
-			// of types that are not comparable.)
-			if n.parent.Err() != nil && !n.ownCancel.Load() {
-				n.mu.Lock()
-				n.parentEcho = true
-				n.mu.Unlock()
-			}
-			return
-		}
-	}
-	n.mu.Lock()
-	if !n.reported(err) {
-		n.errs = append(n.errs, err)
-	}
-	n.mu.Unlock()
-	// Cancel even for an error already reported: its first reporter may not
-	// have canceled yet (a sibling that returns f.Await of a failed future
-	// gets the error as soon as the future completes), and once a failure
-	// is known no queued task may start.
-	if !n.cfg.supervise {
-		n.cancelOwn(err)
-	}
-}
-
-// reported reports whether err was reported before, and remembers it if
-// not. Errors whose dynamic type is not comparable are never the same value.
-// n.mu must be held.
-func (n *Nursery) reported(err error) bool {
-	if !reflect.TypeOf(err).Comparable() {
-		return false
-	}
-	if _, ok := n.seen[err]; ok {
-		return true
-	}
-	if n.seen == nil {
-		n.seen = make(map[error]struct{})
-	}
-	n.seen[err] = struct{}{}
-	return false
-}
-
-// abort records a panic (r != nil) or a runtime.Goexit (r == nil) in body
-// or a task, cancels the nursery and arms the watchdog. It must be called
-// from the deferred function that recovered r, so that a *PanicError takes
-// the panicking stack.
-func (n *Nursery) abort(r any, body bool) {
-	var cause error = ErrGoexit
-	var pe *PanicError
-	if r != nil {
-		pe = newPanicError(r, n.cfg.name)
-		cause = pe
-	}
-	n.mu.Lock()
-	if pe != nil {
-		if n.panicked == nil {
-			n.panicked = pe
-			if body {
-				n.bodyPanic = r
-			}
-		}
-	} else {
-		n.goexit = true
-	}
-	if n.watchdog == nil && !n.closed {
-		n.watchdog = time.AfterFunc(n.cfg.grace, n.crash)
-	}
-	n.mu.Unlock()
-	n.cancelOwn(cause)
-}
-
-// crash ends the program with the panic the nursery holds, when its tasks
-// did not return within the grace period after the panic or Goexit. It runs
-// in the watchdog's own goroutine, where nothing can recover it.
-func (n *Nursery) crash() {
-	n.mu.Lock()
-	closed, pe := n.closed, n.panicked
-	n.mu.Unlock()
-	if closed {
-		return
-	}
-	what := "a task called runtime.Goexit"
-	if pe != nil {
-		what = "a panic"
-	}
-	fmt.Fprintf(os.Stderr, "nursery: tasks still running %v after %s: a task ignores cancellation; crashing\n", n.cfg.grace, what)
-	if pe != nil {
-		panic(pe)
-	}
-	panic(fmt.Sprintf("nursery: tasks still running %v after a task called runtime.Goexit", n.cfg.grace))
 }
 
 // close waits until body and every task have returned, canceling the
@@ -661,45 +360,6 @@ func (n *Nursery) close() {
 	}
 	n.mu.Lock()
 	n.closed = true
-	if n.watchdog != nil {
-		n.watchdog.Stop()
-	}
 	n.mu.Unlock()
-	if n.trk != nil {
-		n.trk.close()
-	}
-}
-
-// raise re-raises a panic or runtime.Goexit the nursery holds. bodyGoexit
-// is true when body itself is exiting through runtime.Goexit, which then
-// needs no second call.
-func (n *Nursery) raise(bodyGoexit bool) {
-	n.mu.Lock()
-	pe, bodyPanic, goexit := n.panicked, n.bodyPanic, n.goexit
-	n.mu.Unlock()
-	switch {
-	case pe != nil && bodyPanic != nil:
-		panic(bodyPanic) // as it is
-	case pe != nil:
-		panic(pe)
-	case goexit && !bodyGoexit:
-		runtime.Goexit()
-	}
-}
-
-// result is what Run returns when nothing is re-raised.
-func (n *Nursery) result() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	switch len(n.errs) {
-	case 0:
-		if n.parentEcho {
-			return context.Cause(n.parent)
-		}
-		return nil
-	case 1:
-		return n.errs[0]
-	default:
-		return errors.Join(n.errs...)
-	}
+	n.watchdog.Stop()
 }

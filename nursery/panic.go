@@ -3,7 +3,7 @@ package nursery
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
+	"runtime"
 	"strings"
 )
 
@@ -28,15 +28,14 @@ type PanicError struct {
 	scope string // the nursery's name, if it has one
 }
 
-// newPanicError wraps a recovered value. It must be called from the
-// deferred function that recovered it, so that the stack it takes still
-// holds the panicking frames. A value that already is a *PanicError, re-raised
-// by a nested Run, is kept as it is: its stack is the one that matters.
-func newPanicError(v any, scope string) *PanicError {
+// newPanicError wraps a recovered value and the stack taken where it was
+// recovered. A value that already is a *PanicError, re-raised by a nested
+// Run, is kept as it is: its stack is the one that matters.
+func newPanicError(v any, stack []byte, scope string) *PanicError {
 	if pe, ok := v.(*PanicError); ok {
 		return pe
 	}
-	return &PanicError{Value: v, Stack: debug.Stack(), scope: scope}
+	return &PanicError{Value: v, Stack: stack, scope: scope}
 }
 
 // Error returns the panic value followed by the stack of the goroutine that
@@ -59,4 +58,56 @@ func (e *PanicError) Error() string {
 func (e *PanicError) Unwrap() error {
 	err, _ := e.Value.(error)
 	return err
+}
+
+// hold records a panic (pe != nil) or a runtime.Goexit (pe == nil) in
+// body or a task, cancels the nursery and arms the watchdog. bodyPanic is
+// body's own panic value, re-raised as it is, or nil.
+func (n *Nursery) hold(pe *PanicError, bodyPanic any) {
+	var cause error = ErrGoexit
+	n.mu.Lock()
+	if pe != nil {
+		cause = pe
+		if n.panicked == nil {
+			n.panicked, n.bodyPanic = pe, bodyPanic
+		}
+	} else {
+		n.goexit = true
+	}
+	if !n.closed {
+		n.watchdog.Arm(n.cfg.grace, n.crashReport)
+	}
+	n.mu.Unlock()
+	n.cancelOwn(cause)
+}
+
+// crashReport is what the watchdog crashes the program with, when the
+// nursery's tasks did not return within the grace period after a panic or
+// Goexit: the panic it holds, after a line on standard error.
+func (n *Nursery) crashReport() (msg string, v any) {
+	n.mu.Lock()
+	pe := n.panicked
+	n.mu.Unlock()
+	if pe == nil {
+		msg = fmt.Sprintf("nursery: tasks still running %v after a task called runtime.Goexit", n.cfg.grace)
+		return msg + ": a task ignores cancellation; crashing", msg
+	}
+	return fmt.Sprintf("nursery: tasks still running %v after a panic: a task ignores cancellation; crashing", n.cfg.grace), pe
+}
+
+// raise re-raises a panic or runtime.Goexit the nursery holds. bodyGoexit
+// is true when body itself is exiting through runtime.Goexit, which then
+// needs no second call.
+func (n *Nursery) raise(bodyGoexit bool) {
+	n.mu.Lock()
+	pe, bodyPanic, goexit := n.panicked, n.bodyPanic, n.goexit
+	n.mu.Unlock()
+	switch {
+	case pe != nil && bodyPanic != nil:
+		panic(bodyPanic) // as it is
+	case pe != nil:
+		panic(pe)
+	case goexit && !bodyGoexit:
+		runtime.Goexit()
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
 
 // Faults: tasks that ignore cancellation, panics while other tasks are
@@ -17,18 +18,17 @@ import (
 // internal/proptest cover these faults in combination.
 
 // A task that ignores cancellation past the grace period is reported to
-// the OnStall hook, once, with its kind and how long it has been stalled;
+// inspect.OnStall's hook, once, with its kind and how long it has been stalled;
 // Run still waits for it and returns the failure that canceled it.
 func TestReliabilityStallReport(t *testing.T) {
 	var mu sync.Mutex
-	var stalls []nursery.Stall
-	nursery.OnStall(func(s nursery.Stall) {
+	var stalls []inspect.Stall
+	stop := inspect.OnStall(2*time.Second, func(s inspect.Stall) {
 		mu.Lock()
 		stalls = append(stalls, s)
 		mu.Unlock()
 	})
-	defer nursery.Track(false)
-	defer nursery.OnStall(nil)
+	defer stop()
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
@@ -41,7 +41,7 @@ func TestReliabilityStallReport(t *testing.T) {
 				return errA
 			})
 			return nil
-		}, nursery.Grace(2*time.Second), nursery.Name("faults"))
+		}, nursery.Name("faults"))
 		if err != errA {
 			t.Errorf("Run() = %v, want %v", err, errA)
 		}

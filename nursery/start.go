@@ -5,6 +5,8 @@ import (
 	"errors"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
 // errNotReady is what Start returns for a task that returned nil without
@@ -100,11 +102,11 @@ func (st *starter) ready(set func()) {
 func (n *Nursery) start(what string, task func(ctx context.Context, st *starter) error) error {
 	n.enter(1, what)
 	st := &starter{done: make(chan struct{})}
-	var rec *taskRecord
-	if n.trk != nil {
-		rec = n.trk.add(n.ctx, "start", callerSite(2))
+	var obs *taskObs
+	if n.obs != nil {
+		obs = n.obs.submit("start", nil, 2)
 	}
-	go n.runStart(task, st, rec)
+	go n.runStart(task, st, obs)
 	<-st.done
 	switch {
 	case st.state.Load() == started:
@@ -117,38 +119,29 @@ func (n *Nursery) start(what string, task func(ctx context.Context, st *starter)
 	return st.err
 }
 
-func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter, rec *taskRecord) {
-	ctx := n.begin(n.ctx, rec)
-	returned := false
-	defer func() {
-		if rec != nil {
-			rec.end()
-		}
-		if !returned {
-			r := recover()
-			if st.state.CompareAndSwap(starting, ended) {
-				// Before ready the failure is Start's caller's alone.
-				if r != nil {
-					st.pe = newPanicError(r, n.cfg.name)
-				} else {
-					st.goexit = true
-				}
-				close(st.done)
-			} else {
-				n.abort(r, false)
+func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter, obs *taskObs) {
+	ctx := n.begin(n.ctx, obs)
+	taskrun.Run(func() error { return task(ctx, st) }, func(o taskrun.Outcome) {
+		if st.state.CompareAndSwap(starting, ended) {
+			// Before ready the outcome is Start's caller's alone.
+			switch {
+			case o.Panicked:
+				st.pe = newPanicError(o.Value, o.Stack, n.cfg.name)
+			case o.Goexit:
+				st.goexit = true
+			case o.Err == nil:
+				st.err = errNotReady
+				o.Err = errNotReady // what the instruments hear, as Start's caller
+			default:
+				st.err = o.Err
 			}
+			if obs != nil {
+				obs.ended(outcomeErr(o, st.pe), false)
+			}
+			close(st.done)
+		} else {
+			n.record(o, n.ctx, nil, obs)
 		}
 		n.exit(1)
-	}()
-	err := task(ctx, st)
-	returned = true
-	if st.state.CompareAndSwap(starting, ended) {
-		if err == nil {
-			err = errNotReady
-		}
-		st.err = err
-		close(st.done)
-		return
-	}
-	n.failed(err, n.ctx)
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/scoped-go/scoped/internal/nurseryhook"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -43,15 +42,18 @@ type Result[T any] struct {
 func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) ([]T, error) {
 	checkTasks("All", ctx, tasks)
 	out := make([]T, len(tasks))
-	// One function serves every task, so that no closure is made per task.
-	run := func(ctx context.Context, i int) error {
+	var next atomic.Int64
+	// One function serves every task, each goroutine claiming the next
+	// index, so that no closure is made per task.
+	run := func(ctx context.Context) error {
+		i := next.Add(1) - 1
 		v, err := tasks[i](ctx)
 		out[i] = v // each task writes its own index only
 		return err
 	}
-	err := nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		for i := range tasks {
-			nurseryhook.GoIndexed(n, run, i)
+	err := nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+		for range tasks {
+			n.Go(run)
 		}
 		return nil
 	})
@@ -92,8 +94,10 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 	)
 	// The tasks return nil to the nursery: a failure is Any's to judge, and
 	// must not cancel the others.
-	_ = nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		run := func(tctx context.Context, i int) error {
+	_ = nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+		var next atomic.Int64
+		run := func(tctx context.Context) error { // as in All: one function, each goroutine claims an index
+			i := next.Add(1) - 1
 			v, err := tasks[i](tctx)
 			if err == nil {
 				if won.CompareAndSwap(false, true) {
@@ -108,8 +112,8 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 			}
 			return nil
 		}
-		for i := range tasks {
-			nurseryhook.GoIndexed(n, run, i)
+		for range tasks {
+			n.Go(run)
 		}
 		return nil
 	})
@@ -138,15 +142,18 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 func Settled[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) []Result[T] {
 	checkTasks("Settled", ctx, tasks)
 	out := make([]Result[T], len(tasks))
-	// The tasks return nil to the nursery, so that no error cancels it.
-	run := func(ctx context.Context, i int) error {
+	// The tasks return nil to the nursery, so that no error cancels it. As
+	// in All, one function serves every task.
+	var next atomic.Int64
+	run := func(ctx context.Context) error {
+		i := next.Add(1) - 1
 		v, err := tasks[i](ctx)
 		out[i] = Result[T]{Value: v, Err: err} // each task writes its own index only
 		return nil
 	}
-	_ = nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-		for i := range tasks {
-			nurseryhook.GoIndexed(n, run, i)
+	_ = nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+		for range tasks {
+			n.Go(run)
 		}
 		return nil
 	})

@@ -3,13 +3,11 @@ package taskgroup
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
-	"time"
 
+	"github.com/scoped-go/scoped/internal/taskrun"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -41,8 +39,8 @@ type Group struct {
 	mu       sync.Mutex          // guards the fields below
 	panicked *nursery.PanicError // the first panic; re-raised by every Wait
 	goexit   bool                // a function called runtime.Goexit
-	watchdog *time.Timer         // armed while a panic or Goexit waits for a Wait; nil otherwise
-	armed    uint64              // counts watchdogs, so a late-firing stopped one is recognized
+
+	watchdog taskrun.Watchdog // armed while a panic or Goexit waits for a Wait
 }
 
 type token struct{}
@@ -142,10 +140,7 @@ func (g *Group) Wait() error {
 
 	g.mu.Lock()
 	pe, goexit := g.panicked, g.goexit
-	if g.watchdog != nil {
-		g.watchdog.Stop()
-		g.watchdog = nil
-	}
+	g.watchdog.Stop()
 	g.mu.Unlock()
 	// Unlike errgroup, which lets a panic crash the program from the
 	// function's own goroutine, the panic is re-raised here: the caller of
@@ -170,81 +165,64 @@ func (g *Group) start(f func() error, sem chan token) {
 // run calls f and records how it ended. A panic or Goexit is recorded
 // before wg.Done, so that Wait sees it.
 func (g *Group) run(f func() error, sem chan token) {
-	returned := false
-	defer func() {
-		if !returned {
-			g.abort(recover()) // recover() is nil for runtime.Goexit
+	taskrun.Run(f, func(o taskrun.Outcome) {
+		switch {
+		case o.Panicked:
+			// A *PanicError re-raised by a nested nursery.Run or Wait is
+			// kept: its stack, the first panic's, is the one that matters.
+			pe, ok := o.Value.(*nursery.PanicError)
+			if !ok {
+				pe = &nursery.PanicError{Value: o.Value, Stack: o.Stack}
+			}
+			g.hold(pe)
+		case o.Goexit:
+			g.hold(nil)
+		case o.Err != nil:
+			g.errOnce.Do(func() {
+				g.err = o.Err
+				if g.cancel != nil {
+					g.cancel(o.Err)
+				}
+			})
 		}
 		if sem != nil {
 			<-sem
 		}
 		g.running.Add(-1)
 		g.wg.Done()
-	}()
-	err := f()
-	returned = true
-	if err != nil {
-		g.errOnce.Do(func() {
-			g.err = err
-			if g.cancel != nil {
-				g.cancel(err)
-			}
-		})
-	}
+	})
 }
 
-// abort records a panic (r != nil) or a runtime.Goexit (r == nil), cancels
-// the context and arms the watchdog. It must be called from the deferred
-// function that recovered r, so that the stack it takes is still the
-// panicking one.
-func (g *Group) abort(r any) {
+// hold records a panic (pe != nil) or a runtime.Goexit (pe == nil),
+// cancels the context and arms the watchdog, which Wait stops.
+func (g *Group) hold(pe *nursery.PanicError) {
 	var cause error = nursery.ErrGoexit
-	var pe *nursery.PanicError
-	if r != nil {
-		// A *PanicError re-raised by a nested nursery.Run or Wait is kept:
-		// its stack, the first panic's, is the one that matters.
-		var ok bool
-		if pe, ok = r.(*nursery.PanicError); !ok {
-			pe = &nursery.PanicError{Value: r, Stack: debug.Stack()}
-		}
-		cause = pe
-	}
 	g.mu.Lock()
 	if pe == nil {
 		g.goexit = true
-	} else if g.panicked == nil {
-		g.panicked = pe
+	} else {
+		cause = pe
+		if g.panicked == nil {
+			g.panicked = pe
+		}
 	}
-	if g.watchdog == nil {
-		g.armed++
-		armed := g.armed
-		g.watchdog = time.AfterFunc(nursery.DefaultGrace, func() { g.crash(armed) })
-	}
+	g.watchdog.Arm(nursery.DefaultGrace, g.crashReport)
 	g.mu.Unlock()
 	if g.cancel != nil {
 		g.cancel(cause)
 	}
 }
 
-// crash ends the program with the first panic (a panic wins over a Goexit,
-// whichever armed the watchdog), when no Wait took it up within the grace
-// period. It runs in the timer's own goroutine, where nothing can recover
-// it.
-func (g *Group) crash(armed uint64) {
+// crashReport is what the watchdog crashes the program with when no Wait
+// took up a panic or Goexit within the grace period: the first panic (a
+// panic wins over a Goexit, whichever armed the watchdog).
+func (g *Group) crashReport() (msg string, v any) {
 	g.mu.Lock()
-	live := g.watchdog != nil && g.armed == armed
 	pe := g.panicked
 	g.mu.Unlock()
-	if !live {
-		return // a Wait stopped this watchdog as it fired
+	if pe == nil {
+		v = fmt.Sprintf("taskgroup: a function of a Group called runtime.Goexit and no Group.Wait took it up within %v", nursery.DefaultGrace)
+		return fmt.Sprintf("taskgroup: a function called runtime.Goexit and no Group.Wait took it up within %v; crashing", nursery.DefaultGrace), v
 	}
-	what := "a function called runtime.Goexit"
-	if pe != nil {
-		what = "a function panicked"
-	}
-	fmt.Fprintf(os.Stderr, "taskgroup: %s and no Group.Wait took it up within %v; crashing\n", what, nursery.DefaultGrace)
-	if pe != nil {
-		panic(pe)
-	}
-	panic(fmt.Sprintf("taskgroup: a function of a Group called runtime.Goexit and no Group.Wait took it up within %v", nursery.DefaultGrace))
+	return fmt.Sprintf("taskgroup: a function panicked and no Group.Wait took it up within %v; crashing", nursery.DefaultGrace), pe
 }

@@ -35,7 +35,7 @@ func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In)
 	}
 	c := configure("Map", false, opts)
 	out := make([]Out, len(in))
-	err := each(ctx, "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	err := each(atSite(ctx, userSite(1)), "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
 		for i, v := range in[lo:hi] {
 			if ctx.Err() != nil {
@@ -68,7 +68,7 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 		panic("taskgroup: ForEach called with a nil fn")
 	}
 	c := configure("ForEach", false, opts)
-	return each(ctx, "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	return each(atSite(ctx, userSite(1)), "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		for _, v := range in[lo:hi] {
 			if ctx.Err() != nil {
 				return context.Cause(ctx) // an echo: Run drops it

@@ -69,9 +69,10 @@ func Stream[In, Out any](ctx context.Context, in iter.Seq[In], fn func(context.C
 		panic("taskgroup: Stream called with a nil fn")
 	}
 	c := configure("Stream", true, opts)
+	site := userSite(1)
 	return func(yield func(Out, error) bool) {
 		s := &stream[In, Out]{fn: fn, limit: c.limit, unordered: c.unordered}
-		s.run(ctx, in, yield)
+		s.run(atSite(ctx, site), in, yield)
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 
 	"github.com/scoped-go/scoped/cancel"
 	"github.com/scoped-go/scoped/nursery"
-	"github.com/scoped-go/scoped/nursery/nurseryhttp"
+	"github.com/scoped-go/scoped/nursery/inspect"
 	"github.com/scoped-go/scoped/taskgroup"
 	"github.com/scoped-go/scoped/timeout"
 )
@@ -40,7 +40,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	nursery.Track(true) // serve the task tree at /debug/nurseries
+	stopTrack := inspect.Track() // serve the task tree at /debug/nurseries
+	defer stopTrack()
 	cfg := config{
 		Grace:  *grace,
 		Budget: 2 * time.Second,
@@ -175,7 +176,9 @@ func handler(m *metrics, cfg config) http.Handler {
 			fmt.Fprintln(w, parts[0], parts[1], parts[2])
 		}
 	})
-	mux.Handle("GET /debug/nurseries", nurseryhttp.Handler())
+	// The tree shows task names, sites and cancellation causes: a real
+	// service serves it on an admin listener, as it does net/http/pprof.
+	mux.Handle("GET /debug/nurseries", inspect.Handler())
 	return logged(mux)
 }
 

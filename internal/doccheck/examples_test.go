@@ -19,7 +19,7 @@ var documented = []string{
 	module + "/cancel",
 	module + "/timeout",
 	module + "/nursery",
-	module + "/nursery/nurseryhttp",
+	module + "/nursery/inspect",
 	module + "/taskgroup",
 }
 

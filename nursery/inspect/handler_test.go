@@ -1,4 +1,4 @@
-package nurseryhttp_test
+package inspect_test
 
 import (
 	"context"
@@ -11,13 +11,8 @@ import (
 	"testing"
 
 	"github.com/scoped-go/scoped/nursery"
-	"github.com/scoped-go/scoped/nursery/nurseryhttp"
-	"go.uber.org/goleak"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 // get serves one request to the handler and returns the response body.
 func get(t *testing.T, target string, header map[string]string) (string, string) {
@@ -27,14 +22,14 @@ func get(t *testing.T, target string, header map[string]string) (string, string)
 		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
-	nurseryhttp.Handler().ServeHTTP(rec, req)
+	inspect.Handler().ServeHTTP(rec, req)
 	body, _ := io.ReadAll(rec.Result().Body)
 	return string(body), rec.Result().Header.Get("Content-Type")
 }
 
 func TestHandler(t *testing.T) {
-	nursery.Track(true)
-	defer nursery.Track(false)
+	stop := inspect.Track()
+	defer stop()
 
 	ready := make(chan struct{})
 	release := make(chan struct{})
@@ -56,7 +51,7 @@ func TestHandler(t *testing.T) {
 	if ctype != "text/plain; charset=utf-8" {
 		t.Errorf("Content-Type = %q, want text/plain", ctype)
 	}
-	for _, want := range []string{`nursery "service"`, "poller", "running", "nurseryhttp/handler_test.go:"} {
+	for _, want := range []string{`nursery "service"`, "poller", "running", "inspect/handler_test.go:"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text dump lacks %q:\n%s", want, text)
 		}
@@ -75,7 +70,7 @@ func TestHandler(t *testing.T) {
 			if ctype != "application/json" {
 				t.Errorf("Content-Type = %q, want application/json", ctype)
 			}
-			var scopes []nursery.Scope
+			var scopes []inspect.Scope
 			if err := json.Unmarshal([]byte(body), &scopes); err != nil {
 				t.Fatalf("json.Unmarshal: %v\n%s", err, body)
 			}
@@ -94,7 +89,7 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-func summary(scopes []nursery.Scope) string {
+func summary(scopes []inspect.Scope) string {
 	var parts []string
 	for _, s := range scopes {
 		var tasks []string

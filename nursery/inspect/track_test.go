@@ -1,11 +1,10 @@
-package nursery_test
+package inspect_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -13,17 +12,17 @@ import (
 	"time"
 
 	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
 
 // trackedTest turns tracking on for the duration of a test.
 func trackedTest(t *testing.T) {
 	t.Helper()
-	nursery.Track(true)
-	t.Cleanup(func() { nursery.Track(false) })
+	t.Cleanup(inspect.Track())
 }
 
 // treeOf renders scopes compactly: name[kind/task:state ...{child scopes}].
-func treeOf(scopes []nursery.Scope) string {
+func treeOf(scopes []inspect.Scope) string {
 	var parts []string
 	for _, s := range scopes {
 		var tasks []string
@@ -66,14 +65,14 @@ func TestSnapshotKnownTree(t *testing.T) {
 			})
 			time.Sleep(2 * time.Second)
 			synctest.Wait()
-			snap := nursery.Snapshot()
+			snap := inspect.Snapshot()
 			before = treeOf(snap)
 			if len(snap) == 1 && len(snap[0].Tasks) > 0 {
 				ages = []time.Duration{snap[0].Age, snap[0].Tasks[0].Age, snap[0].Tasks[1].Age}
 			}
 			n.Cancel(errors.New("shutting down"))
 			synctest.Wait()
-			after = treeOf(nursery.Snapshot())
+			after = treeOf(inspect.Snapshot())
 			return nil
 		}, nursery.Name("server"))
 		if err != nil {
@@ -93,7 +92,7 @@ func TestSnapshotKnownTree(t *testing.T) {
 		if fmt.Sprint(ages) != fmt.Sprint(wantAges) {
 			t.Errorf("ages (scope, body, flusher) = %v, want %v", ages, wantAges)
 		}
-		if s := nursery.Snapshot(); len(s) != 0 {
+		if s := inspect.Snapshot(); len(s) != 0 {
 			t.Errorf("Snapshot() after Run = %s, want empty", treeOf(s))
 		}
 	})
@@ -102,13 +101,13 @@ func TestSnapshotKnownTree(t *testing.T) {
 func TestSnapshotSitesAndCause(t *testing.T) {
 	trackedTest(t)
 	synctest.Test(t, func(t *testing.T) {
-		var snap []nursery.Scope
+		var snap []inspect.Scope
 		release := make(chan struct{})
 		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 			n.Go(func(ctx context.Context) error { <-release; return nil })
 			n.Cancel(errors.New("enough"))
 			synctest.Wait()
-			snap = nursery.Snapshot()
+			snap = inspect.Snapshot()
 			close(release)
 			return nil
 		})
@@ -120,8 +119,8 @@ func TestSnapshotSitesAndCause(t *testing.T) {
 			t.Errorf("scope Canceled, Cause = %v, %q, want true, %q", s.Canceled, s.Cause, "enough")
 		}
 		for _, tk := range s.Tasks {
-			if !strings.HasPrefix(tk.Site, "nursery/track_test.go:") {
-				t.Errorf("%s task site = %q, want nursery/track_test.go:<line>", tk.Kind, tk.Site)
+			if !strings.HasPrefix(tk.Site, "inspect/track_test.go:") {
+				t.Errorf("%s task site = %q, want inspect/track_test.go:<line>", tk.Kind, tk.Site)
 			}
 		}
 		if s.Site != s.Tasks[0].Site {
@@ -133,9 +132,8 @@ func TestSnapshotSitesAndCause(t *testing.T) {
 func TestWriteTree(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var off, on bytes.Buffer
-		nursery.Track(false)
 		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-			return nursery.WriteTree(&off)
+			return inspect.WriteTree(&off)
 		})
 		if !strings.Contains(off.String(), "tracking is off") {
 			t.Errorf("WriteTree with tracking off = %q, want it to say tracking is off", off.String())
@@ -145,15 +143,15 @@ func TestWriteTree(t *testing.T) {
 			n.Go(nursery.Named("worker", func(ctx context.Context) error { <-ctx.Done(); return nil }))
 			time.Sleep(90 * time.Second)
 			synctest.Wait()
-			err := nursery.WriteTree(&on)
+			err := inspect.WriteTree(&on)
 			n.Cancel(nil)
 			return err
 		}, nursery.Name("jobs"))
 		got := on.String()
 		for _, want := range []string{
-			`nursery "jobs"  nursery/track_test.go:`,
-			"  body       -                running  1m30s  nursery/track_test.go:",
-			"  go         worker           running  1m30s  nursery/track_test.go:",
+			`nursery "jobs"  inspect/track_test.go:`,
+			"  body       -                running  1m30s  inspect/track_test.go:",
+			"  go         worker           running  1m30s  inspect/track_test.go:",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("WriteTree lacks %q:\n%s", want, got)
@@ -163,61 +161,15 @@ func TestWriteTree(t *testing.T) {
 }
 
 func TestTrackingOffRecordsNothing(t *testing.T) {
-	nursery.Track(false)
 	synctest.Test(t, func(t *testing.T) {
 		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 			n.Go(func(ctx context.Context) error { return nil })
-			if s := nursery.Snapshot(); len(s) != 0 {
+			if s := inspect.Snapshot(); len(s) != 0 {
 				t.Errorf("Snapshot() with tracking off = %s, want empty", treeOf(s))
 			}
 			return nil
 		})
 	})
-}
-
-func TestNamedLabels(t *testing.T) {
-	for _, tracked := range []bool{false, true} {
-		t.Run(fmt.Sprintf("tracked=%v", tracked), func(t *testing.T) {
-			nursery.Track(tracked)
-			defer nursery.Track(false)
-			ready := make(chan struct{})
-			var buf bytes.Buffer
-			err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-				n.Go(nursery.Named("indexer", func(ctx context.Context) error {
-					close(ready)
-					<-ctx.Done()
-					return nil
-				}))
-				<-ready
-				err := pprof.Lookup("goroutine").WriteTo(&buf, 1)
-				n.Cancel(nil)
-				return err
-			}, nursery.Name("search"))
-			if err != nil {
-				t.Fatalf("Run() = %v", err)
-			}
-			if want := `# labels: {"scope":"search", "task":"indexer"}`; !strings.Contains(buf.String(), want) {
-				t.Errorf("goroutine profile lacks %s", want)
-			}
-		})
-	}
-}
-
-func TestNamedKeepsResult(t *testing.T) {
-	boom := errors.New("boom")
-	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		n.Go(nursery.Named("failer", func(ctx context.Context) error { return boom }))
-		return nil
-	})
-	if err != boom {
-		t.Errorf("Run() = %v, want %v", err, boom)
-	}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "nursery: Named called with a nil task") {
-			t.Errorf("Named(nil) panicked with %v, want a nursery: message", r)
-		}
-	}()
-	nursery.Named("x", nil)
 }
 
 func TestStallHook(t *testing.T) {
@@ -239,17 +191,16 @@ func TestStallHook(t *testing.T) {
 				var got []string
 				var at time.Duration
 				start := time.Now()
-				nursery.OnStall(func(s nursery.Stall) {
+				stop := inspect.OnStall(5*time.Second, func(s inspect.Stall) {
 					mu.Lock()
 					defer mu.Unlock()
 					got = append(got, s.Kind+"/"+s.Task)
 					at = s.Since
-					if s.Scope != "svc" || !strings.HasPrefix(s.Site, "nursery/track_test.go:") {
+					if s.Scope != "svc" || !strings.HasPrefix(s.Site, "inspect/track_test.go:") {
 						t.Errorf("Stall = %+v, want scope svc and a site in track_test.go", s)
 					}
 				})
-				defer nursery.OnStall(nil)
-				defer nursery.Track(false)
+				defer stop()
 				err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 					n.Go(nursery.Named("polite", func(ctx context.Context) error { <-ctx.Done(); return nil }))
 					n.Go(nursery.Named("stubborn", func(ctx context.Context) error {
@@ -259,7 +210,7 @@ func TestStallHook(t *testing.T) {
 					}))
 					n.Cancel(nil)
 					return nil
-				}, nursery.Name("svc"), nursery.Grace(5*time.Second))
+				}, nursery.Name("svc"))
 				if err != nil {
 					t.Errorf("Run() = %v, want nil", err)
 				}

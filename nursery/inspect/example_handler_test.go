@@ -1,4 +1,4 @@
-package nurseryhttp_test
+package inspect_test
 
 import (
 	"context"
@@ -8,17 +8,17 @@ import (
 	"net/http/httptest"
 
 	"github.com/scoped-go/scoped/nursery"
-	"github.com/scoped-go/scoped/nursery/nurseryhttp"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
 
-// Mount the handler next to net/http/pprof, with tracking on, and read the
-// task tree of a running service.
+// Mount the handler next to net/http/pprof, on an admin listener, with
+// tracking on, and read the task tree of a running service.
 func ExampleHandler() {
-	nursery.Track(true)
-	defer nursery.Track(false)
+	stop := inspect.Track()
+	defer stop()
 
 	mux := http.NewServeMux()
-	mux.Handle("/debug/nurseries", nurseryhttp.Handler())
+	mux.Handle("/debug/nurseries", inspect.Handler())
 
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		started := make(chan struct{})
@@ -36,7 +36,7 @@ func ExampleHandler() {
 		return nil
 	}, nursery.Name("search"))
 	// Output:
-	// nursery "search"  nurseryhttp/example_test.go:23  <1s
-	//   body       -                running  <1s    nurseryhttp/example_test.go:23
-	//   go         indexer          running  <1s    nurseryhttp/example_test.go:25
+	// nursery "search"  inspect/example_handler_test.go:23  <1s
+	//   body       -                running  <1s    inspect/example_handler_test.go:23
+	//   go         indexer          running  <1s    inspect/example_handler_test.go:25
 }

@@ -1,4 +1,4 @@
-package nursery_test
+package inspect_test
 
 import (
 	"context"
@@ -10,32 +10,16 @@ import (
 	"time"
 
 	"github.com/scoped-go/scoped/nursery"
+	"github.com/scoped-go/scoped/nursery/inspect"
 )
-
-// A task wrapped by Named runs under the pprof label "task", so a
-// goroutine profile groups goroutines by task, and a tracked nursery shows
-// its name.
-func ExampleNamed() {
-	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		n.Go(nursery.Named("resize-images", func(ctx context.Context) error {
-			fmt.Println("resizing")
-			return nil
-		}))
-		return nil
-	}, nursery.Name("uploads"))
-	fmt.Println("err:", err)
-	// Output:
-	// resizing
-	// err: <nil>
-}
 
 // A test, or a debug endpoint, prints the tree of the nurseries still open:
 // each scope, and each task with its kind, name, state, age and the line
 // that started it. (The output names lines of this file: moving the calls
 // below changes it.)
 func ExampleWriteTree() {
-	nursery.Track(true)
-	defer nursery.Track(false)
+	stop := inspect.Track()
+	defer stop()
 
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		started := make(chan struct{})
@@ -45,21 +29,21 @@ func ExampleWriteTree() {
 			return nil
 		}))
 		<-started
-		nursery.WriteTree(os.Stdout)
+		inspect.WriteTree(os.Stdout)
 		n.Cancel(nil)
 		return nil
 	}, nursery.Name("queue"))
 	// Output:
-	// nursery "queue"  nursery/example_track_test.go:40  <1s
-	//   body       -                running  <1s    nursery/example_track_test.go:40
-	//   go         consumer         running  <1s    nursery/example_track_test.go:42
+	// nursery "queue"  inspect/example_test.go:24  <1s
+	//   body       -                running  <1s    inspect/example_test.go:24
+	//   go         consumer         running  <1s    inspect/example_test.go:26
 }
 
 // Snapshot gives the same tree as data, to check in a test or to serve as
 // JSON.
 func ExampleSnapshot() {
-	nursery.Track(true)
-	defer nursery.Track(false)
+	stop := inspect.Track()
+	defer stop()
 
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		var started sync.WaitGroup
@@ -73,10 +57,10 @@ func ExampleSnapshot() {
 			}))
 		}
 		started.Wait() // a task's name shows once it has started
-		var scopes []nursery.Scope = nursery.Snapshot()
+		var scopes []inspect.Scope = inspect.Snapshot()
 		for _, s := range scopes {
 			for _, t := range s.Tasks {
-				var task nursery.Task = t
+				var task inspect.Task = t
 				fmt.Printf("%s %s: %s\n", task.Kind, task.Name, task.State)
 			}
 		}
@@ -89,17 +73,17 @@ func ExampleSnapshot() {
 	// go second: running
 }
 
-// Tracking is off unless turned on, by Track or by setting SCOPED_TRACK=1
-// in the environment. Nurseries opened while it is off are not recorded.
+// Tracking is off until Track turns it on, and on until the returned stop
+// is called. Nurseries opened while it is off are not recorded.
 func ExampleTrack() {
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		fmt.Println("scopes seen, tracking off:", len(nursery.Snapshot()))
+		fmt.Println("scopes seen, tracking off:", len(inspect.Snapshot()))
 		return nil
 	})
-	nursery.Track(true)
-	defer nursery.Track(false)
+	stop := inspect.Track()
+	defer stop()
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		fmt.Println("scopes seen, tracking on:", len(nursery.Snapshot()))
+		fmt.Println("scopes seen, tracking on:", len(inspect.Snapshot()))
 		return nil
 	})
 	// Output:
@@ -119,12 +103,11 @@ func ExampleOnStall() {
 			return a
 		},
 	}))
-	nursery.OnStall(func(s nursery.Stall) {
+	stop := inspect.OnStall(50*time.Millisecond, func(s inspect.Stall) {
 		file, _, _ := strings.Cut(s.Site, ":") // the line is in s.Site too
 		logger.Warn("task ignores cancellation", "scope", s.Scope, "task", s.Task, "file", file)
 	})
-	defer nursery.Track(false)
-	defer nursery.OnStall(nil)
+	defer stop()
 
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		n.Go(nursery.Named("legacy-poller", func(ctx context.Context) error {
@@ -134,7 +117,7 @@ func ExampleOnStall() {
 		}))
 		n.Cancel(nil)
 		return nil
-	}, nursery.Name("ingest"), nursery.Grace(50*time.Millisecond))
+	}, nursery.Name("ingest"))
 	// Output:
-	// level=WARN msg="task ignores cancellation" scope=ingest task=legacy-poller file=nursery/example_track_test.go
+	// level=WARN msg="task ignores cancellation" scope=ingest task=legacy-poller file=inspect/example_test.go
 }

@@ -1,0 +1,126 @@
+package taskrun_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/scoped-go/scoped/internal/taskrun"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func panicky() error { panic("boom") }
+
+// TestRunOutcomes checks each way a function can end: what end is told,
+// and whether Run returns afterwards.
+func TestRunOutcomes(t *testing.T) {
+	errX := errors.New("x")
+	for _, tt := range []struct {
+		name       string
+		f          func() error
+		want       taskrun.Outcome
+		runReturns bool
+	}{
+		{name: "nil", f: func() error { return nil }, want: taskrun.Outcome{}, runReturns: true},
+		{name: "error", f: func() error { return errX }, want: taskrun.Outcome{Err: errX}, runReturns: true},
+		{name: "panic", f: panicky, want: taskrun.Outcome{Panicked: true, Value: "boom"}, runReturns: true},
+		{name: "Goexit", f: func() error { runtime.Goexit(); return nil }, want: taskrun.Outcome{Goexit: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got taskrun.Outcome
+			ends, returned := 0, false
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				taskrun.Run(tt.f, func(o taskrun.Outcome) { got = o; ends++ })
+				returned = true
+			}()
+			<-done
+			if ends != 1 {
+				t.Fatalf("end called %d times, want 1", ends)
+			}
+			if got.Err != tt.want.Err || got.Panicked != tt.want.Panicked || got.Value != tt.want.Value || got.Goexit != tt.want.Goexit {
+				t.Errorf("outcome = %+v, want %+v", got, tt.want)
+			}
+			if got.Returned() != (!tt.want.Panicked && !tt.want.Goexit) {
+				t.Errorf("Returned() = %v for %+v", got.Returned(), got)
+			}
+			if tt.want.Panicked && !strings.Contains(string(got.Stack), "taskrun_test.panicky") {
+				t.Errorf("Stack lacks the panicking frame:\n%s", got.Stack)
+			}
+			if returned != tt.runReturns {
+				t.Errorf("Run returned = %v, want %v", returned, tt.runReturns)
+			}
+		})
+	}
+}
+
+// TestRunEndPanics checks that a panic in end is not swallowed, whether f
+// returned or panicked.
+func TestRunEndPanics(t *testing.T) {
+	for _, f := range []func() error{func() error { return nil }, panicky} {
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			taskrun.Run(f, func(taskrun.Outcome) { panic("from end") })
+		}()
+		if got != "from end" {
+			t.Errorf("recovered %v, want the panic from end", got)
+		}
+	}
+}
+
+// TestWatchdogStopped checks that a watchdog stopped within its grace, or
+// re-armed after a Stop, does not fire early.
+func TestWatchdogStopped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var w taskrun.Watchdog
+		fired := func() (string, any) { t.Error("watchdog fired"); return "", nil }
+		w.Arm(time.Second, fired)
+		w.Arm(time.Hour, fired) // armed already: no effect
+		time.Sleep(time.Second - time.Millisecond)
+		w.Stop()
+		time.Sleep(time.Hour)
+		w.Arm(time.Second, fired)
+		time.Sleep(time.Second / 2)
+		w.Stop()
+		w.Stop() // idempotent
+		time.Sleep(time.Hour)
+	})
+}
+
+const crashEnv = "TASKRUN_WATCHDOG_CRASH"
+
+// TestWatchdogCrashes checks, in a child process, that an armed watchdog
+// not stopped within its grace prints its message and panics with its
+// value.
+func TestWatchdogCrashes(t *testing.T) {
+	if os.Getenv(crashEnv) != "" {
+		synctest.Test(t, func(t *testing.T) {
+			var w taskrun.Watchdog
+			w.Arm(time.Second, func() (string, any) { return "watchdog message", "watchdog value" })
+			time.Sleep(2 * time.Second)
+		})
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWatchdogCrashes$")
+	cmd.Env = append(os.Environ(), crashEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("child passed, want a crash:\n%s", out)
+	}
+	for _, want := range []string{"watchdog message", "panic: watchdog value"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("crash output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,329 @@
+package nursery
+
+import (
+	"context"
+	"reflect"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+
+	"github.com/scoped-go/scoped/internal/taskrun"
+)
+
+// An Instrument observes every nursery opened while it is added (see
+// [AddInstrument]) and every task started in one: it is the one way to
+// see inside scopes, on which the task tree, stall reports, logs, traces
+// and metrics are built (see package nursery/inspect).
+//
+// A scope's events come in this order: ScopeOpened, then the events of
+// its tasks, with ScopeCanceled at most once among them, then ScopeClosed
+// after every task has ended or been dropped. A task's events come in this
+// order: TaskSubmitted, TaskWaiting if it waits behind a [Limit],
+// TaskStarted, TaskEnded; or TaskSubmitted, TaskWaiting, TaskDropped for a
+// task dropped behind a canceled limit. The body of [Run] is reported as a
+// task of kind "body", submitted and started right after ScopeOpened and
+// ended when it returns.
+//
+// Each method that opens something returns the instrument's own value for
+// it: the value returned by ScopeOpened is handed to the scope's other
+// events and to TaskSubmitted, and the value returned by TaskSubmitted to
+// the task's other events. An instrument keeps its state there (a span,
+// a start time, a record) and needs no map of its own.
+//
+// Instruments are called synchronously, in the goroutine given for each
+// method, and from many goroutines at once: a slow instrument slows the
+// tasks it observes. A panic in an instrument is a bug in the instrument:
+// it is never recovered, and it propagates from the goroutine that called
+// the instrument, after the outcome of the task or scope it was told of
+// has been recorded (the crash output then shows both panics).
+type Instrument interface {
+	// ScopeOpened is called in Run's goroutine before the body starts, with
+	// Run's context, the scope's [Name] ("" if none) and the program
+	// counter of the call that opened it: the call of Run, or of the
+	// taskgroup function that called Run. It returns the context from which
+	// the nursery derives its own (ctx itself to change nothing), and the
+	// instrument's value for the scope.
+	ScopeOpened(ctx context.Context, name string, site uintptr) (context.Context, any)
+
+	// ScopeCanceled is called once if the nursery's context is canceled
+	// before the scope closes, with the cause: by a failure, by
+	// [Nursery.Cancel] or by the parent context. It is called from the
+	// goroutine that canceled the nursery or from a goroutine of the
+	// context package.
+	ScopeCanceled(scope any, cause error)
+
+	// ScopeClosed is called in Run's goroutine once the body and every task
+	// have ended, with Run's outcome: nil, the error Run returns, the
+	// [*PanicError] it raises (for a panic in the body too), or [ErrGoexit].
+	ScopeClosed(scope any, err error)
+
+	// TaskSubmitted is called in the goroutine that starts a task, before
+	// the task can run, with its kind ("body", "go", "trygo", "start",
+	// "background" or "spawn"), its name if it is [Named] and the program
+	// counter of the call that started it (for the tasks of a taskgroup
+	// function, the call of that function). It returns the instrument's
+	// value for the task. A call of [Nursery.TryGo] that finds no room
+	// submits nothing.
+	TaskSubmitted(scope any, kind, name string, site uintptr) any
+
+	// TaskWaiting is called in the submitting goroutine when the task must
+	// wait behind the nursery's [Limit].
+	TaskWaiting(task any)
+
+	// TaskStarted is called in the task's goroutine before it runs, with
+	// the task's context. It returns the context the task runs with (ctx
+	// itself to change nothing); it must be derived from ctx.
+	TaskStarted(ctx context.Context, task any) context.Context
+
+	// TaskEnded is called in the task's goroutine once it has ended, with
+	// its outcome: nil; the error it returned, and whether that error was
+	// an echo of the nursery's cancellation (dropped from Run's result; see
+	// [Run]); a [*PanicError]; or [ErrGoexit]. A Start task's failure
+	// before ready, which goes to Start's caller, is reported with echo
+	// false.
+	TaskEnded(task any, err error, echo bool)
+
+	// TaskDropped is called when a task that waited behind the limit is
+	// dropped, never to run, because the nursery was canceled; cause is
+	// the cancellation's cause.
+	TaskDropped(task any, cause error)
+}
+
+// instruments is the list that AddInstrument maintains: copied on each
+// change, loaded once by each Run.
+var instruments struct {
+	mu   sync.Mutex // serializes changes
+	list atomic.Pointer[[]*instrumentEntry]
+}
+
+// An instrumentEntry gives each AddInstrument call its own identity, so
+// that removing it is idempotent even when the same instrument was added
+// twice.
+type instrumentEntry struct{ i Instrument }
+
+// AddInstrument adds i to the instruments that observe the nurseries
+// opened from now on, process-wide, and returns a function that removes
+// it. Removing stops i from observing nurseries opened afterwards; those
+// already open keep reporting to it until they close. The remove function
+// may be called any number of times.
+//
+// With no instrument added, observation costs a start one nil check and
+// each Run one atomic load.
+//
+// AddInstrument panics if i is nil.
+func AddInstrument(i Instrument) (remove func()) {
+	if i == nil {
+		panic("nursery: AddInstrument called with a nil Instrument")
+	}
+	e := &instrumentEntry{i: i}
+	instruments.mu.Lock()
+	defer instruments.mu.Unlock()
+	var list []*instrumentEntry
+	if old := instruments.list.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, e)
+	instruments.list.Store(&list)
+	taskrun.SetObserved(true)
+	return func() {
+		instruments.mu.Lock()
+		defer instruments.mu.Unlock()
+		old := instruments.list.Load()
+		if old == nil {
+			return
+		}
+		var list []*instrumentEntry
+		for _, x := range *old {
+			if x != e {
+				list = append(list, x)
+			}
+		}
+		if len(list) == 0 {
+			instruments.list.Store(nil)
+			taskrun.SetObserved(false)
+			return
+		}
+		instruments.list.Store(&list)
+	}
+}
+
+// A scopeObs is what an observed nursery keeps for its instruments.
+type scopeObs struct {
+	insts  []*instrumentEntry
+	states []any   // each instrument's value for the scope
+	site   uintptr // the scope's site; a taskgroup call's site for its tasks too
+	fixed  bool    // site is a taskgroup call's: every task reports it
+
+	stop     func() bool   // stops the AfterFunc that reports the cancellation
+	canceled chan struct{} // closed once the AfterFunc has reported it
+}
+
+// A taskObs is what an observed task keeps for the instruments.
+type taskObs struct {
+	s      *scopeObs
+	states []any // each instrument's value for the task
+	one    [1]any
+}
+
+// observe opens the scope for the instruments in list, if any, and
+// returns the context the nursery derives from. at is the site of the
+// call of Run.
+func (n *Nursery) observe(ctx context.Context, list *[]*instrumentEntry, at uintptr) context.Context {
+	s := &scopeObs{insts: *list, site: at}
+	if pc, ok := taskrun.SiteOf(ctx); ok {
+		s.site, s.fixed = pc, true
+	}
+	s.states = make([]any, len(s.insts))
+	for k, e := range s.insts {
+		ctx, s.states[k] = e.i.ScopeOpened(ctx, n.cfg.name, s.site)
+	}
+	n.obs = s
+	return ctx
+}
+
+// watchCancel arranges for the instruments to hear of the nursery's
+// cancellation. n.ctx must be set.
+func (s *scopeObs) watchCancel(ctx context.Context) {
+	s.canceled = make(chan struct{})
+	s.stop = context.AfterFunc(ctx, func() {
+		defer close(s.canceled)
+		s.reportCancel(context.Cause(ctx))
+	})
+}
+
+func (s *scopeObs) reportCancel(cause error) {
+	for k, e := range s.insts {
+		e.i.ScopeCanceled(s.states[k], cause)
+	}
+}
+
+// settleCancel makes sure that the cancellation, if any, has been reported
+// before the scope closes: by the AfterFunc, which it waits for, or here.
+func (s *scopeObs) settleCancel(ctx context.Context) {
+	if !s.stop() {
+		<-s.canceled // the AfterFunc has run, or is running
+		return
+	}
+	if ctx.Err() != nil {
+		s.reportCancel(context.Cause(ctx))
+	}
+}
+
+// closed reports the scope's outcome.
+func (s *scopeObs) closed(err error) {
+	for k, e := range s.insts {
+		e.i.ScopeClosed(s.states[k], err)
+	}
+}
+
+// submit reports a task of kind, started with task (nil for the body, a
+// Start task and a Spawn task, which cannot be named), at the site skip
+// frames above submit's caller.
+func (s *scopeObs) submit(kind string, task func(context.Context) error, skip int) *taskObs {
+	at := s.site
+	if !s.fixed && kind != "body" {
+		var pc [1]uintptr
+		runtime.Callers(skip+2, pc[:])
+		at = pc[0]
+	}
+	name := ""
+	if task != nil {
+		name = nameOf(task)
+	}
+	t := &taskObs{s: s}
+	t.states = t.one[:]
+	if len(s.insts) > 1 {
+		t.states = make([]any, len(s.insts))
+	}
+	for k, e := range s.insts {
+		t.states[k] = e.i.TaskSubmitted(s.states[k], kind, name, at)
+	}
+	return t
+}
+
+func (t *taskObs) waiting() {
+	for k, e := range t.s.insts {
+		e.i.TaskWaiting(t.states[k])
+	}
+}
+
+func (t *taskObs) started(ctx context.Context) context.Context {
+	for k, e := range t.s.insts {
+		ctx = e.i.TaskStarted(ctx, t.states[k])
+	}
+	return ctx
+}
+
+func (t *taskObs) ended(err error, echo bool) {
+	for k, e := range t.s.insts {
+		e.i.TaskEnded(t.states[k], err, echo)
+	}
+}
+
+func (t *taskObs) dropped(cause error) {
+	for k, e := range t.s.insts {
+		e.i.TaskDropped(t.states[k], cause)
+	}
+}
+
+// outcomeErr is how a task ended, as the instruments hear it.
+func outcomeErr(o taskrun.Outcome, pe *PanicError) error {
+	switch {
+	case pe != nil:
+		return pe
+	case o.Goexit:
+		return ErrGoexit
+	}
+	return o.Err
+}
+
+// Named returns a task that runs task under the name name. The name is
+// known when the task is submitted, so the instruments hear it with the
+// task (see [Instrument]); the task's goroutine carries the pprof label
+// "task" (beside the nursery's "scope" label, if the nursery is named), so
+// that a goroutine profile groups goroutines by task. Pass the result
+// straight to [Nursery.Go], [Nursery.TryGo] or [Nursery.Background]:
+//
+//	n.Background(nursery.Named("metrics-flusher", flush))
+//
+// Named panics if task is nil.
+//
+//go:noinline
+func Named(name string, task func(ctx context.Context) error) func(ctx context.Context) error {
+	if task == nil {
+		panic("nursery: Named called with a nil task")
+	}
+	return func(ctx context.Context) (err error) {
+		if p, ok := ctx.(*nameProbe); ok {
+			p.name = name
+			return nil
+		}
+		pprof.Do(ctx, pprof.Labels("task", name), func(ctx context.Context) {
+			err = task(ctx)
+		})
+		return err
+	}
+}
+
+// A nameProbe asks a task made by Named for its name: called with one, the
+// task reports the name and returns without running.
+type nameProbe struct {
+	context.Context
+	name string
+}
+
+// namedCode is the code of the tasks Named returns. Named is never inlined,
+// so that all of them share it.
+var namedCode = reflect.ValueOf(Named("", func(context.Context) error { return nil })).Pointer()
+
+// nameOf returns the name of a task made by Named, and "" for any other
+// task, which it does not call.
+func nameOf(task func(context.Context) error) string {
+	if reflect.ValueOf(task).Pointer() != namedCode {
+		return ""
+	}
+	p := nameProbe{Context: context.Background()}
+	_ = task(&p)
+	return p.name
+}
