@@ -217,10 +217,10 @@ func (s *scopeObs) closed(err error) {
 	}
 }
 
-// submit reports a task of kind, started with task (nil for the body, a
-// Start task and a Spawn task, which cannot be named), at the site skip
-// frames above submit's caller.
-func (s *scopeObs) submit(kind string, task func(context.Context) error, skip int) *taskObs {
+// submit fills in t for a task of kind, started with task (nil for the
+// body, a Start task and a Spawn task, which cannot be named), at the site
+// skip frames above submit's caller, and reports it. It returns t.
+func (s *scopeObs) submit(t *taskObs, kind string, task func(context.Context) error, skip int) *taskObs {
 	at := s.site
 	if !s.fixed && kind != "body" {
 		var pc [1]uintptr
@@ -231,7 +231,7 @@ func (s *scopeObs) submit(kind string, task func(context.Context) error, skip in
 	if task != nil {
 		name = nameOf(task)
 	}
-	t := &taskObs{s: s}
+	t.s = s
 	t.states = t.one[:]
 	if len(s.insts) > 1 {
 		t.states = make([]any, len(s.insts))

@@ -34,7 +34,16 @@ type job struct {
 // pointer so that a plain task's goroutine captures little.
 type extra struct {
 	fut *futureCore // a Spawn task's future, told its outcome or its drop
-	obs *taskObs    // nil unless instruments observe the nursery
+	to  taskObs     // filled in when instruments observe the nursery: see obs
+}
+
+// obs returns the task's observation, or nil if x is nil or the task is
+// not observed.
+func (x *extra) obs() *taskObs {
+	if x == nil || x.to.s == nil {
+		return nil
+	}
+	return &x.to
 }
 
 // minQueue is the least number of tasks Go queues behind a limit. A queue
@@ -63,8 +72,8 @@ func (n *Nursery) dispatchLimited(j job) {
 	if l.pending.Add(1) > int64(n.cfg.limit) {
 		// Full: queue behind the limit, blocking while the queue is full too.
 		j.queued = true
-		if j.x != nil && j.x.obs != nil {
-			j.x.obs.waiting()
+		if t := j.x.obs(); t != nil {
+			t.waiting()
 		}
 		if n.ctx.Err() == nil {
 			// Yield a few times before parking: the workers readied by the
@@ -135,8 +144,8 @@ func (n *Nursery) drop(j job) {
 		if x.fut != nil {
 			x.fut.drop(cause)
 		}
-		if x.obs != nil {
-			x.obs.dropped(cause)
+		if t := x.obs(); t != nil {
+			t.dropped(cause)
 		}
 	}
 	n.lim.pending.Add(-1)

@@ -164,7 +164,7 @@ func (n *Nursery) setup() (bodyObs *taskObs) {
 	n.state.Store(1) // the body
 	if n.obs != nil {
 		n.obs.watchCancel(n.ctx)
-		bodyObs = n.obs.submit("body", nil, 0)
+		bodyObs = n.obs.submit(new(taskObs), "body", nil, 0)
 	}
 	return bodyObs
 }
@@ -225,7 +225,8 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	n.enter(1, "Go")
 	j := job{fn: task}
 	if n.obs != nil {
-		j.x = &extra{obs: n.obs.submit("go", task, 1)}
+		j.x = new(extra)
+		n.obs.submit(&j.x.to, "go", task, 1)
 	}
 	n.dispatch(j)
 }
@@ -246,7 +247,8 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	}
 	j := job{fn: task}
 	if n.obs != nil {
-		j.x = &extra{obs: n.obs.submit("trygo", task, 1)}
+		j.x = new(extra)
+		n.obs.submit(&j.x.to, "trygo", task, 1)
 	}
 	if n.lim == nil {
 		go n.runJob(j.fn, j.x)
@@ -296,8 +298,8 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 	if n.lim == nil && n.cfg.name != "" {
 		pprof.SetGoroutineLabels(n.ctx) // a worker has set them once
 	}
-	if x != nil && x.obs != nil {
-		ctx = x.obs.started(ctx)
+	if t := x.obs(); t != nil {
+		ctx = t.started(ctx)
 	}
 	taskrun.Run(func() error { return fn(ctx) }, func(o taskrun.Outcome) { n.jobEnded(o, x) })
 }
@@ -308,7 +310,7 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 // counted in the limiter's wg before Run can wait for it.
 func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
 	if x != nil {
-		n.record(o, n.ctx, x.fut, x.obs)
+		n.record(o, n.ctx, x.fut, x.obs())
 	} else {
 		n.record(o, n.ctx, nil, nil)
 	}

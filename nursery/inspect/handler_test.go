@@ -3,12 +3,15 @@ package inspect_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/nursery/inspect"
@@ -103,4 +106,84 @@ func summary(scopes []inspect.Scope) string {
 		parts = append(parts, fmt.Sprintf("%s[%s]", s.Name, strings.Join(tasks, " ")))
 	}
 	return strings.Join(parts, " ")
+}
+
+// TestHandlerMethods checks that the handler answers GET and HEAD only.
+func TestHandlerMethods(t *testing.T) {
+	for _, tt := range []struct {
+		method string
+		want   int
+	}{
+		{http.MethodGet, http.StatusOK},
+		{http.MethodHead, http.StatusOK},
+		{http.MethodPost, http.StatusMethodNotAllowed},
+		{http.MethodPut, http.StatusMethodNotAllowed},
+		{http.MethodDelete, http.StatusMethodNotAllowed},
+	} {
+		rec := httptest.NewRecorder()
+		inspect.Handler().ServeHTTP(rec, httptest.NewRequest(tt.method, "/debug/nurseries", nil))
+		if rec.Code != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.method, rec.Code, tt.want)
+		}
+		if tt.want == http.StatusMethodNotAllowed && rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: Allow = %q, want %q", tt.method, rec.Header().Get("Allow"), "GET, HEAD")
+		}
+	}
+}
+
+// TestHandlerPage checks the page a browser gets: a whole HTML document
+// with the tree (scopes collapsible, states as classes, the cause on
+// hover), escaped, and refreshing itself from the fragment it serves.
+func TestHandlerPage(t *testing.T) {
+	stop := inspect.Track()
+	defer stop()
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{}) // the tasks stay, canceled, until released
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			defer close(release)
+			n.Go(nursery.Named("<poller>", func(ctx context.Context) error { <-release; return nil }))
+			n.Go(func(ctx context.Context) error {
+				return nursery.Run(ctx, func(ctx context.Context, n *nursery.Nursery) error {
+					n.Go(nursery.Named("reader", func(ctx context.Context) error { <-release; return nil }))
+					return nil
+				}, nursery.Name("conn"))
+			})
+			time.Sleep(5 * time.Second)
+			n.Cancel(errors.New(`shutting "down" <now>`))
+			synctest.Wait()
+
+			page, ctype := get(t, "/debug/nurseries", map[string]string{"Accept": "text/html,application/xhtml+xml"})
+			if ctype != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type = %q, want text/html", ctype)
+			}
+			for _, want := range []string{
+				"<!DOCTYPE html>",
+				`<details open data-key="0@inspect/handler_test.go:`,
+				`nursery <span class="name">service-page</span>`,
+				`<span class="state canceled" title="shutting &#34;down&#34; &lt;now&gt;">canceled</span>`,
+				`<span class="name">&lt;poller&gt;</span>`, // escaped
+				`<span class="age">5s</span>`,
+				`nursery <span class="name">conn</span>`, // the nested scope
+				`setInterval(`,
+				`?format=html&fragment=1`,
+				"</html>",
+			} {
+				if !strings.Contains(page, want) {
+					t.Errorf("page lacks %q:\n%s", want, page)
+				}
+			}
+			if strings.Contains(page, "<poller>") {
+				t.Errorf("page has the task name unescaped:\n%s", page)
+			}
+			if strings.Count(page, "<details") != strings.Count(page, "</details>") || strings.Count(page, "<li>") != strings.Count(page, "</li>") {
+				t.Errorf("page has unbalanced elements:\n%s", page)
+			}
+
+			frag, _ := get(t, "/debug/nurseries?format=html&fragment=1", nil)
+			if strings.Contains(frag, "<html") || !strings.Contains(frag, `nursery <span class="name">service-page</span>`) {
+				t.Errorf("fragment = %s, want the tree alone", frag)
+			}
+			return nil
+		}, nursery.Name("service-page"))
+	})
 }

@@ -82,3 +82,11 @@ func (s *scopeRec) reportStalls(w *stallWatcher) {
 		w.hook(st)
 	}
 }
+
+// sortedBySite sorts tasks by site, then name, as the stall reports are.
+func sortedBySite(tasks []*logTask) []*logTask {
+	slices.SortFunc(tasks, func(a, b *logTask) int {
+		return strings.Compare(siteString(a.site)+a.name, siteString(b.site)+b.name)
+	})
+	return tasks
+}
