@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -426,4 +428,80 @@ func TestInstrumentRemove(t *testing.T) {
 		}
 	}()
 	nursery.AddInstrument(nil)
+}
+
+// panicky is an instrument that panics in the event named by at.
+type panicky struct {
+	nopInstrument
+	at string
+}
+
+func (p panicky) ScopeOpened(ctx context.Context, name string, site uintptr) (context.Context, any) {
+	if p.at == "ScopeOpened" {
+		panic("instrument boom")
+	}
+	return ctx, nil
+}
+
+func (p panicky) TaskEnded(task any, err error, echo bool) {
+	if p.at == "TaskEnded" {
+		panic("instrument boom")
+	}
+}
+
+func (p panicky) ScopeClosed(scope any, err error) {
+	if p.at == "ScopeClosed" {
+		panic("instrument boom")
+	}
+}
+
+// TestInstrumentPanicNotSwallowed checks that a panic in an instrument
+// called in Run's goroutine reaches Run's caller.
+func TestInstrumentPanicNotSwallowed(t *testing.T) {
+	for _, at := range []string{"ScopeOpened", "ScopeClosed"} {
+		t.Run(at, func(t *testing.T) {
+			remove := nursery.AddInstrument(panicky{at: at})
+			o := capture(func() {
+				_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+					n.Go(func(context.Context) error { return nil })
+					return nil
+				})
+			})
+			remove()
+			if !o.panicked || o.value != "instrument boom" {
+				t.Errorf("Run() %v, want the instrument's panic", o)
+			}
+		})
+	}
+}
+
+const instrumentPanicEnv = "NURSERY_INSTRUMENT_PANIC"
+
+// TestInstrumentPanicDoesNotMask checks, in a child process, that a
+// panic in an instrument told of a task's panic crashes the program with
+// both panics in view: the task's outcome is not masked.
+func TestInstrumentPanicDoesNotMask(t *testing.T) {
+	if at := os.Getenv(instrumentPanicEnv); at != "" {
+		defer nursery.AddInstrument(panicky{at: at})()
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Go(func(context.Context) error { panic("task boom") })
+			return nil
+		})
+		return
+	}
+	for _, at := range []string{"TaskEnded", "ScopeClosed"} {
+		t.Run(at, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestInstrumentPanicDoesNotMask$")
+			cmd.Env = append(os.Environ(), instrumentPanicEnv+"="+at)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("child passed, want a crash:\n%s", out)
+			}
+			for _, want := range []string{"task boom", "instrument boom"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("crash output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
 }

@@ -2,13 +2,20 @@ package taskgroup_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/scoped-go/scoped/nursery/inspect"
 	"go.uber.org/goleak"
 )
 
+// TestMain runs the tests, and with SCOPED_TRACK=1 in the environment runs
+// them all with an inspect tracker added (the tracked mode).
 func TestMain(m *testing.M) {
+	if v := os.Getenv("SCOPED_TRACK"); v != "" && v != "0" {
+		inspect.Track()
+	}
 	goleak.VerifyTestMain(m)
 }
 
