@@ -38,7 +38,7 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 
 func (n *Nursery) runBackground(task func(ctx context.Context) error, ctx context.Context, obs *taskObs) {
 	taskCtx := n.begin(ctx, obs)
-	taskrun.Run(func() error { return task(taskCtx) }, func(o taskrun.Outcome) {
+	taskrun.Run(task, taskCtx, func(o taskrun.Outcome) {
 		n.record(o, ctx, nil, obs)
 		n.exit(bgUnit)
 	})

@@ -36,8 +36,8 @@ func (n *Nursery) cancelOwn(cause error) {
 // yet seen. obs, if not nil, hears the outcome last.
 func (n *Nursery) record(o taskrun.Outcome, ctx context.Context, fut *futureCore, obs *taskObs) {
 	var pe *PanicError
-	if o.Panicked {
-		pe = newPanicError(o.Value, o.Stack, n.cfg.name)
+	if o.Panic != nil {
+		pe = newPanicError(o.Panic, n.cfg.name)
 	}
 	if fut != nil {
 		switch {

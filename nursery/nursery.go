@@ -117,7 +117,7 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 	if bodyObs != nil {
 		bodyCtx = bodyObs.started(bodyCtx)
 	}
-	taskrun.Run(func() error { return body(bodyCtx, n) }, func(o taskrun.Outcome) { n.bodyEnded(o, bodyObs) })
+	taskrun.Run(func(ctx context.Context) error { return body(ctx, n) }, bodyCtx, func(o taskrun.Outcome) { n.bodyEnded(o, bodyObs) })
 	return n.result()
 }
 
@@ -177,9 +177,9 @@ func (n *Nursery) bodyEnded(o taskrun.Outcome, bodyObs *taskObs) {
 	var pe *PanicError
 	echo := false
 	switch {
-	case o.Panicked:
-		pe = newPanicError(o.Value, o.Stack, n.cfg.name)
-		n.hold(pe, o.Value)
+	case o.Panic != nil:
+		pe = newPanicError(o.Panic, n.cfg.name)
+		n.hold(pe, o.Panic.Value)
 	case o.Goexit:
 		n.hold(nil, nil)
 	default:
@@ -301,7 +301,7 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 	if t := x.obs(); t != nil {
 		ctx = t.started(ctx)
 	}
-	taskrun.Run(func() error { return fn(ctx) }, func(o taskrun.Outcome) { n.jobEnded(o, x) })
+	taskrun.Run(fn, ctx, func(o taskrun.Outcome) { n.jobEnded(o, x) })
 }
 
 // jobEnded ends a Go, TryGo or Spawn task: it records how the task ended
@@ -309,9 +309,10 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 // replaced first, so that the queue is still served and the replacement is
 // counted in the limiter's wg before Run can wait for it.
 func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
-	if x != nil {
+	switch {
+	case x != nil:
 		n.record(o, n.ctx, x.fut, x.obs())
-	} else {
+	case !o.Returned() || o.Err != nil: // else nothing to record
 		n.record(o, n.ctx, nil, nil)
 	}
 	if n.lim != nil {

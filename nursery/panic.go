@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+
+	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
 // ErrGoexit is the failure recorded for a task that called runtime.Goexit,
@@ -28,14 +30,14 @@ type PanicError struct {
 	scope string // the nursery's name, if it has one
 }
 
-// newPanicError wraps a recovered value and the stack taken where it was
-// recovered. A value that already is a *PanicError, re-raised by a nested
-// Run, is kept as it is: its stack is the one that matters.
-func newPanicError(v any, stack []byte, scope string) *PanicError {
-	if pe, ok := v.(*PanicError); ok {
+// newPanicError wraps a caught panic. A value that already is a
+// *PanicError, re-raised by a nested Run, is kept as it is: its stack is
+// the one that matters.
+func newPanicError(p *taskrun.Panic, scope string) *PanicError {
+	if pe, ok := p.Value.(*PanicError); ok {
 		return pe
 	}
-	return &PanicError{Value: v, Stack: stack, scope: scope}
+	return &PanicError{Value: p.Value, Stack: p.Stack, scope: scope}
 }
 
 // Error returns the panic value followed by the stack of the goroutine that

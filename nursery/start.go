@@ -121,12 +121,12 @@ func (n *Nursery) start(what string, task func(ctx context.Context, st *starter)
 
 func (n *Nursery) runStart(task func(ctx context.Context, st *starter) error, st *starter, obs *taskObs) {
 	ctx := n.begin(n.ctx, obs)
-	taskrun.Run(func() error { return task(ctx, st) }, func(o taskrun.Outcome) {
+	taskrun.Run(func(ctx context.Context) error { return task(ctx, st) }, ctx, func(o taskrun.Outcome) {
 		if st.state.CompareAndSwap(starting, ended) {
 			// Before ready the outcome is Start's caller's alone.
 			switch {
-			case o.Panicked:
-				st.pe = newPanicError(o.Value, o.Stack, n.cfg.name)
+			case o.Panic != nil:
+				st.pe = newPanicError(o.Panic, n.cfg.name)
 			case o.Goexit:
 				st.goexit = true
 			case o.Err == nil:

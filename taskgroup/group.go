@@ -165,14 +165,14 @@ func (g *Group) start(f func() error, sem chan token) {
 // run calls f and records how it ended. A panic or Goexit is recorded
 // before wg.Done, so that Wait sees it.
 func (g *Group) run(f func() error, sem chan token) {
-	taskrun.Run(f, func(o taskrun.Outcome) {
+	taskrun.Run(call, f, func(o taskrun.Outcome) {
 		switch {
-		case o.Panicked:
+		case o.Panic != nil:
 			// A *PanicError re-raised by a nested nursery.Run or Wait is
 			// kept: its stack, the first panic's, is the one that matters.
-			pe, ok := o.Value.(*nursery.PanicError)
+			pe, ok := o.Panic.Value.(*nursery.PanicError)
 			if !ok {
-				pe = &nursery.PanicError{Value: o.Value, Stack: o.Stack}
+				pe = &nursery.PanicError{Value: o.Panic.Value, Stack: o.Panic.Stack}
 			}
 			g.hold(pe)
 		case o.Goexit:
@@ -192,6 +192,9 @@ func (g *Group) run(f func() error, sem chan token) {
 		g.wg.Done()
 	})
 }
+
+// call calls f, for taskrun.Run.
+func call(f func() error) error { return f() }
 
 // hold records a panic (pe != nil) or a runtime.Goexit (pe == nil),
 // cancels the context and arms the watchdog, which Wait stops.

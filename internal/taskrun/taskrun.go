@@ -8,20 +8,24 @@ import (
 	"runtime/debug"
 )
 
-// An Outcome is how a task's function ended: exactly one of returned (with
-// Err, nil or not), Panicked and Goexit holds.
+// An Outcome is how a task's function ended: it returned Err (nil or
+// not), it panicked (Panic is set), or it called runtime.Goexit.
 type Outcome struct {
-	Err      error  // what the function returned, if it returned
-	Panicked bool   // it panicked with Value
-	Value    any    // the panic value
-	Stack    []byte // the panicking goroutine's stack, taken where the panic was caught
-	Goexit   bool   // it called runtime.Goexit
+	Err    error  // what the function returned, if it returned
+	Panic  *Panic // set if it panicked
+	Goexit bool   // it called runtime.Goexit
+}
+
+// A Panic is a panic caught in a task.
+type Panic struct {
+	Value any    // the panic value
+	Stack []byte // the panicking goroutine's stack, taken where the panic was caught
 }
 
 // Returned reports whether the function returned.
-func (o Outcome) Returned() bool { return !o.Panicked && !o.Goexit }
+func (o Outcome) Returned() bool { return o.Panic == nil && !o.Goexit }
 
-// Run calls f and then end with how f ended, in f's goroutine.
+// Run calls f(a) and then end with how f ended, in f's goroutine.
 //
 // If f returns, end is called after it, and Run returns. If f panics, the
 // panic is recovered and end is called from the deferred function that
@@ -30,8 +34,10 @@ func (o Outcome) Returned() bool { return !o.Panicked && !o.Goexit }
 // end panics. If f calls runtime.Goexit, end is called as the goroutine
 // unwinds, and the Goexit goes on after end returns: Run does not return.
 //
-// A panic in end itself is not recovered.
-func Run(f func() error, end func(Outcome)) {
+// A panic in end itself is not recovered. Run takes f's argument apart
+// from f, so that the common task, a func(context.Context) error, needs no
+// closure around it.
+func Run[A any](f func(A) error, a A, end func(Outcome)) {
 	var o Outcome
 	returned := false
 	defer func() {
@@ -41,13 +47,13 @@ func Run(f func() error, end func(Outcome)) {
 		// recover is nil for runtime.Goexit: since Go 1.21, panic(nil)
 		// panics with a *runtime.PanicNilError.
 		if r := recover(); r != nil {
-			o.Panicked, o.Value, o.Stack = true, r, debug.Stack()
+			o.Panic = &Panic{Value: r, Stack: debug.Stack()}
 		} else {
 			o.Goexit = true
 		}
 		end(o)
 	}()
-	o.Err = f()
+	o.Err = f(a)
 	returned = true
 	end(o)
 }

@@ -32,7 +32,7 @@ func TestRunOutcomes(t *testing.T) {
 	}{
 		{name: "nil", f: func() error { return nil }, want: taskrun.Outcome{}, runReturns: true},
 		{name: "error", f: func() error { return errX }, want: taskrun.Outcome{Err: errX}, runReturns: true},
-		{name: "panic", f: panicky, want: taskrun.Outcome{Panicked: true, Value: "boom"}, runReturns: true},
+		{name: "panic", f: panicky, want: taskrun.Outcome{Panic: &taskrun.Panic{Value: "boom"}}, runReturns: true},
 		{name: "Goexit", f: func() error { runtime.Goexit(); return nil }, want: taskrun.Outcome{Goexit: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,21 +41,26 @@ func TestRunOutcomes(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				taskrun.Run(tt.f, func(o taskrun.Outcome) { got = o; ends++ })
+				taskrun.Run(func(f func() error) error { return f() }, tt.f, func(o taskrun.Outcome) { got = o; ends++ })
 				returned = true
 			}()
 			<-done
 			if ends != 1 {
 				t.Fatalf("end called %d times, want 1", ends)
 			}
-			if got.Err != tt.want.Err || got.Panicked != tt.want.Panicked || got.Value != tt.want.Value || got.Goexit != tt.want.Goexit {
+			if got.Err != tt.want.Err || (got.Panic == nil) != (tt.want.Panic == nil) || got.Goexit != tt.want.Goexit {
 				t.Errorf("outcome = %+v, want %+v", got, tt.want)
 			}
-			if got.Returned() != (!tt.want.Panicked && !tt.want.Goexit) {
+			if got.Returned() != (tt.want.Panic == nil && !tt.want.Goexit) {
 				t.Errorf("Returned() = %v for %+v", got.Returned(), got)
 			}
-			if tt.want.Panicked && !strings.Contains(string(got.Stack), "taskrun_test.panicky") {
-				t.Errorf("Stack lacks the panicking frame:\n%s", got.Stack)
+			if tt.want.Panic != nil {
+				if got.Panic.Value != tt.want.Panic.Value {
+					t.Errorf("Panic.Value = %v, want %v", got.Panic.Value, tt.want.Panic.Value)
+				}
+				if !strings.Contains(string(got.Panic.Stack), "taskrun_test.panicky") {
+					t.Errorf("Stack lacks the panicking frame:\n%s", got.Panic.Stack)
+				}
 			}
 			if returned != tt.runReturns {
 				t.Errorf("Run returned = %v, want %v", returned, tt.runReturns)
@@ -71,7 +76,7 @@ func TestRunEndPanics(t *testing.T) {
 		var got any
 		func() {
 			defer func() { got = recover() }()
-			taskrun.Run(f, func(taskrun.Outcome) { panic("from end") })
+			taskrun.Run(func(f func() error) error { return f() }, f, func(taskrun.Outcome) { panic("from end") })
 		}()
 		if got != "from end" {
 			t.Errorf("recovered %v, want the panic from end", got)
