@@ -31,7 +31,7 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 	n.mu.Unlock()
 	var obs *taskObs
 	if n.obs != nil {
-		obs = n.obs.submit(new(taskObs), "background", task, 1)
+		obs = n.obs.submit(new(taskObs), "background", task, n.obs.siteAt(1))
 	}
 	go n.runBackground(task, ctx, obs)
 }

@@ -47,7 +47,7 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 	n.enter(1, "Spawn")
 	j := job{fn: fn, x: &extra{fut: &f.futureCore}}
 	if n.obs != nil {
-		n.obs.submit(&j.x.to, "spawn", nil, 1)
+		n.obs.submit(&j.x.to, "spawn", nil, n.obs.siteAt(1))
 	}
 	n.dispatch(j)
 	return f

@@ -217,16 +217,29 @@ func (s *scopeObs) closed(err error) {
 	}
 }
 
-// submit fills in t for a task of kind, started with task (nil for the
-// body, a Start task and a Spawn task, which cannot be named), at the site
-// skip frames above submit's caller, and reports it. It returns t.
-func (s *scopeObs) submit(t *taskObs, kind string, task func(context.Context) error, skip int) *taskObs {
-	at := s.site
-	if !s.fixed && kind != "body" {
-		var pc [1]uintptr
-		runtime.Callers(skip+2, pc[:])
-		at = pc[0]
+// siteAt returns the site of a task started now: the scope's own site for
+// the scope of a taskgroup call, else the program counter of the call
+// skip frames above siteAt's caller (1: the caller's caller).
+func (s *scopeObs) siteAt(skip int) uintptr {
+	if s.fixed {
+		return s.site
 	}
+	return callerAt(skip + 1)
+}
+
+// callerAt returns the program counter of the call skip frames above
+// callerAt's caller. It is inlined, so that the stack walk of a Go call
+// starts in Go and walks one frame less.
+func callerAt(skip int) uintptr {
+	var pc [1]uintptr
+	runtime.Callers(skip+2, pc[:])
+	return pc[0]
+}
+
+// submit fills in t for a task of kind, started with task (nil for the
+// body, a Start task and a Spawn task, which cannot be named), at site, and
+// reports it. It returns t.
+func (s *scopeObs) submit(t *taskObs, kind string, task func(context.Context) error, at uintptr) *taskObs {
 	name := ""
 	if task != nil {
 		name = nameOf(task)

@@ -164,7 +164,7 @@ func (n *Nursery) setup() (bodyObs *taskObs) {
 	n.state.Store(1) // the body
 	if n.obs != nil {
 		n.obs.watchCancel(n.ctx)
-		bodyObs = n.obs.submit(new(taskObs), "body", nil, 0)
+		bodyObs = n.obs.submit(new(taskObs), "body", nil, n.obs.site)
 	}
 	return bodyObs
 }
@@ -226,7 +226,7 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	j := job{fn: task}
 	if n.obs != nil {
 		j.x = new(extra)
-		n.obs.submit(&j.x.to, "go", task, 1)
+		n.obs.submit(&j.x.to, "go", task, n.obs.siteAt(1))
 	}
 	n.dispatch(j)
 }
@@ -248,7 +248,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	j := job{fn: task}
 	if n.obs != nil {
 		j.x = new(extra)
-		n.obs.submit(&j.x.to, "trygo", task, 1)
+		n.obs.submit(&j.x.to, "trygo", task, n.obs.siteAt(1))
 	}
 	if n.lim == nil {
 		go n.runJob(j.fn, j.x)

@@ -104,7 +104,7 @@ func (n *Nursery) start(what string, task func(ctx context.Context, st *starter)
 	st := &starter{done: make(chan struct{})}
 	var obs *taskObs
 	if n.obs != nil {
-		obs = n.obs.submit(new(taskObs), "start", nil, 2)
+		obs = n.obs.submit(new(taskObs), "start", nil, n.obs.siteAt(2))
 	}
 	go n.runStart(task, st, obs)
 	<-st.done
