@@ -157,7 +157,7 @@ type scopeRec struct {
 	name   string
 	site   uintptr
 	opened time.Duration // on clock
-	parent *taskRec // the tracked task whose context Run got, or nil
+	parent *taskRec      // the tracked task whose context Run got, or nil
 
 	mu         sync.Mutex // guards the fields below
 	seq        uint64     // numbers the tasks in the order they were submitted
