@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -444,7 +445,8 @@ func (p panicky) ScopeOpened(ctx context.Context, name string, site uintptr) (co
 }
 
 func (p panicky) TaskEnded(task any, err error, echo bool) {
-	if p.at == "TaskEnded" {
+	var pe *nursery.PanicError
+	if p.at == "TaskEnded" && errors.As(err, &pe) { // told of the task's panic
 		panic("instrument boom")
 	}
 }
@@ -503,5 +505,29 @@ func TestInstrumentPanicDoesNotMask(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInstrumentNames checks that a task's name is known when it is
+// submitted, for a task made by Named, and that finding it out never runs
+// a task: each task runs exactly once.
+func TestInstrumentNames(t *testing.T) {
+	r := newRecorder(t)
+	var plain, named, wrapped atomic.Int32
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(func(context.Context) error { plain.Add(1); return nil })
+		n.Go(nursery.Named("named", func(context.Context) error { named.Add(1); return nil }))
+		inner := nursery.Named("inner", func(context.Context) error { wrapped.Add(1); return nil })
+		n.Go(func(ctx context.Context) error { return inner(ctx) }) // not Named itself: no name
+		return nil
+	})
+	if plain.Load() != 1 || named.Load() != 1 || wrapped.Load() != 1 {
+		t.Errorf("tasks ran %d, %d, %d times, want once each", plain.Load(), named.Load(), wrapped.Load())
+	}
+	if got := r.of("go/named"); len(got) == 0 || got[0] != "submit go/named" {
+		t.Errorf("events of the named task = %q, want it submitted with its name", got)
+	}
+	if got := r.of("go/"); len(got) != 6 {
+		t.Errorf("events of the unnamed tasks = %q, want two submitted, started and ended", got)
 	}
 }

@@ -106,11 +106,11 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 	// of the tasks, and a task that opens a nursery would otherwise outgrow
 	// its goroutine's first stack and pay for a copy.
 	n := newNursery(ctx, body, opts)
+	if list := instruments.list.Load(); list != nil {
+		ctx = n.observe(ctx, list, callerPC()) // the scope opens
+	}
 	// WithCancelCause is called here rather than in newNursery, whose frame
 	// would then lie under its deep calls.
-	if list := instruments.list.Load(); list != nil {
-		ctx = n.observe(ctx, list, callerPC())
-	}
 	n.ctx, n.cancel = context.WithCancelCause(ctx)
 	bodyObs := n.setup()
 	bodyCtx := n.ctx
@@ -191,7 +191,7 @@ func (n *Nursery) bodyEnded(o taskrun.Outcome, bodyObs *taskObs) {
 	n.closeBody()
 	if n.obs != nil {
 		// Deferred, so that a panic in an instrument comes on top of the
-		// panic raised below and cannot hide it.
+		// panic raised below: the crash output shows both.
 		defer n.obs.closed(n.outcome())
 	}
 	n.raise(o.Goexit) // body's own Goexit needs no second call
