@@ -158,3 +158,12 @@ func TestLoggerStall(t *testing.T) {
 		t.Errorf("record = %+v, want a Warn about the stubborn task of svc, %v after the cancellation", r, nursery.DefaultGrace)
 	}
 }
+
+func TestLoggerNil(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(r.(string), "inspect: Logger") {
+			t.Errorf("Logger(nil) panicked with %v, want an inspect: message", r)
+		}
+	}()
+	inspect.Logger(nil)
+}

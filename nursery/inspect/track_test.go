@@ -229,3 +229,67 @@ func TestStallHook(t *testing.T) {
 		})
 	}
 }
+
+// TestTrackStop checks that tracking stays on while any Track or OnStall
+// is not stopped, and that stop may be called again.
+func TestTrackStop(t *testing.T) {
+	seen := func() int {
+		n := 0
+		_ = nursery.Run(context.Background(), func(ctx context.Context, _ *nursery.Nursery) error {
+			n = len(inspect.Snapshot())
+			return nil
+		})
+		return n
+	}
+	stop1 := inspect.Track()
+	stop2 := inspect.OnStall(time.Second, func(inspect.Stall) {})
+	stop1()
+	stop1() // no effect the second time
+	if n := seen(); n != 1 {
+		t.Errorf("scopes seen with OnStall on = %d, want 1", n)
+	}
+	stop2()
+	stop2()
+	if n := seen(); n != 0 {
+		t.Errorf("scopes seen after every stop = %d, want 0", n)
+	}
+}
+
+// TestOnStallStop checks that a stopped OnStall reports nothing, even for
+// a scope canceled while it was on.
+func TestOnStallStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		heard := 0
+		stop := inspect.OnStall(time.Second, func(inspect.Stall) { heard++ })
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Go(func(context.Context) error { time.Sleep(5 * time.Second); return nil })
+			n.Cancel(nil)
+			stop()
+			return nil
+		})
+		if heard != 0 {
+			t.Errorf("a stopped OnStall heard %d stalls, want 0", heard)
+		}
+	})
+}
+
+// TestOnStallMisuse checks OnStall's panics.
+func TestOnStallMisuse(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		grace time.Duration
+		hook  func(inspect.Stall)
+	}{
+		{"zero grace", 0, func(inspect.Stall) {}},
+		{"nil hook", time.Second, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "inspect: OnStall") {
+					t.Errorf("OnStall panicked with %v, want an inspect: message", r)
+				}
+			}()
+			inspect.OnStall(tt.grace, tt.hook)
+		})
+	}
+}
