@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/pprof"
-	"sync"
-	"sync/atomic"
 
 	"github.com/scoped-go/scoped/internal/taskrun"
 )
@@ -14,7 +12,10 @@ import (
 // An Instrument observes every nursery opened while it is added (see
 // [AddInstrument]) and every task started in one: it is the one way to
 // see inside scopes, on which the task tree, stall reports, logs, traces
-// and metrics are built (see package nursery/inspect).
+// and metrics are built (see package nursery/inspect). The functions of
+// package taskgroup report through it too: their nurseries and tasks with
+// the line that called them, and a taskgroup.Group as a scope from its
+// first Go to its Wait.
 //
 // A scope's events come in this order: ScopeOpened, then the events of
 // its tasks, with ScopeCanceled at most once among them, then ScopeClosed
@@ -90,18 +91,6 @@ type Instrument interface {
 	TaskDropped(task any, cause error)
 }
 
-// instruments is the list that AddInstrument maintains: copied on each
-// change, loaded once by each Run.
-var instruments struct {
-	mu   sync.Mutex // serializes changes
-	list atomic.Pointer[[]*instrumentEntry]
-}
-
-// An instrumentEntry gives each AddInstrument call its own identity, so
-// that removing it is idempotent even when the same instrument was added
-// twice.
-type instrumentEntry struct{ i Instrument }
-
 // AddInstrument adds i to the instruments that observe the nurseries
 // opened from now on, process-wide, and returns a function that removes
 // it. Removing stops i from observing nurseries opened afterwards; those
@@ -116,41 +105,12 @@ func AddInstrument(i Instrument) (remove func()) {
 	if i == nil {
 		panic("nursery: AddInstrument called with a nil Instrument")
 	}
-	e := &instrumentEntry{i: i}
-	instruments.mu.Lock()
-	defer instruments.mu.Unlock()
-	var list []*instrumentEntry
-	if old := instruments.list.Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, e)
-	instruments.list.Store(&list)
-	taskrun.SetObserved(true)
-	return func() {
-		instruments.mu.Lock()
-		defer instruments.mu.Unlock()
-		old := instruments.list.Load()
-		if old == nil {
-			return
-		}
-		var list []*instrumentEntry
-		for _, x := range *old {
-			if x != e {
-				list = append(list, x)
-			}
-		}
-		if len(list) == 0 {
-			instruments.list.Store(nil)
-			taskrun.SetObserved(false)
-			return
-		}
-		instruments.list.Store(&list)
-	}
+	return taskrun.Add(i)
 }
 
 // A scopeObs is what an observed nursery keeps for its instruments.
 type scopeObs struct {
-	insts  []*instrumentEntry
+	insts  []*taskrun.Entry
 	states []any   // each instrument's value for the scope
 	site   uintptr // the scope's site; a taskgroup call's site for its tasks too
 	fixed  bool    // site is a taskgroup call's: every task reports it
@@ -169,14 +129,14 @@ type taskObs struct {
 // observe opens the scope for the instruments in list, if any, and
 // returns the context the nursery derives from. at is the site of the
 // call of Run.
-func (n *Nursery) observe(ctx context.Context, list *[]*instrumentEntry, at uintptr) context.Context {
-	s := &scopeObs{insts: *list, site: at}
+func (n *Nursery) observe(ctx context.Context, list []*taskrun.Entry, at uintptr) context.Context {
+	s := &scopeObs{insts: list, site: at}
 	if pc, ok := taskrun.SiteOf(ctx); ok {
 		s.site, s.fixed = pc, true
 	}
 	s.states = make([]any, len(s.insts))
 	for k, e := range s.insts {
-		ctx, s.states[k] = e.i.ScopeOpened(ctx, n.cfg.name, s.site)
+		ctx, s.states[k] = e.I.ScopeOpened(ctx, n.cfg.name, s.site)
 	}
 	n.obs = s
 	return ctx
@@ -194,7 +154,7 @@ func (s *scopeObs) watchCancel(ctx context.Context) {
 
 func (s *scopeObs) reportCancel(cause error) {
 	for k, e := range s.insts {
-		e.i.ScopeCanceled(s.states[k], cause)
+		e.I.ScopeCanceled(s.states[k], cause)
 	}
 }
 
@@ -213,7 +173,7 @@ func (s *scopeObs) settleCancel(ctx context.Context) {
 // closed reports the scope's outcome.
 func (s *scopeObs) closed(err error) {
 	for k, e := range s.insts {
-		e.i.ScopeClosed(s.states[k], err)
+		e.I.ScopeClosed(s.states[k], err)
 	}
 }
 
@@ -250,33 +210,33 @@ func (s *scopeObs) submit(t *taskObs, kind string, task func(context.Context) er
 		t.states = make([]any, len(s.insts))
 	}
 	for k, e := range s.insts {
-		t.states[k] = e.i.TaskSubmitted(s.states[k], kind, name, at)
+		t.states[k] = e.I.TaskSubmitted(s.states[k], kind, name, at)
 	}
 	return t
 }
 
 func (t *taskObs) waiting() {
 	for k, e := range t.s.insts {
-		e.i.TaskWaiting(t.states[k])
+		e.I.TaskWaiting(t.states[k])
 	}
 }
 
 func (t *taskObs) started(ctx context.Context) context.Context {
 	for k, e := range t.s.insts {
-		ctx = e.i.TaskStarted(ctx, t.states[k])
+		ctx = e.I.TaskStarted(ctx, t.states[k])
 	}
 	return ctx
 }
 
 func (t *taskObs) ended(err error, echo bool) {
 	for k, e := range t.s.insts {
-		e.i.TaskEnded(t.states[k], err, echo)
+		e.I.TaskEnded(t.states[k], err, echo)
 	}
 }
 
 func (t *taskObs) dropped(cause error) {
 	for k, e := range t.s.insts {
-		e.i.TaskDropped(t.states[k], cause)
+		e.I.TaskDropped(t.states[k], cause)
 	}
 }
 

@@ -106,7 +106,7 @@ func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, 
 	// of the tasks, and a task that opens a nursery would otherwise outgrow
 	// its goroutine's first stack and pay for a copy.
 	n := newNursery(ctx, body, opts)
-	if list := instruments.list.Load(); list != nil {
+	if list := taskrun.Instruments(); list != nil {
 		ctx = n.observe(ctx, list, callerPC()) // the scope opens
 	}
 	// WithCancelCause is called here rather than in newNursery, whose frame

@@ -25,9 +25,15 @@ import (
 // re-raised by [Group.Wait] as a [*nursery.PanicError]; a function that
 // calls runtime.Goexit makes Wait call runtime.Goexit. See Wait.
 //
+// While an instrument is added (see [nursery.Instrument]), a Group reports
+// to it as a scope without a name, from the first Go or TryGo to the Wait
+// that returns after it, and its functions as tasks of kind "go" or
+// "trygo".
+//
 // A Group must not be copied after first use.
 type Group struct {
 	cancel context.CancelCauseFunc // set by WithContext; nil in a zero Group
+	ctx    context.Context         // set by WithContext, for the instruments; nil in a zero Group
 
 	wg      sync.WaitGroup // counts the functions started and not returned
 	running atomic.Int64   // the same count, readable by SetLimit
@@ -41,6 +47,11 @@ type Group struct {
 	goexit   bool                // a function called runtime.Goexit
 
 	watchdog taskrun.Watchdog // armed while a panic or Goexit waits for a Wait
+
+	// obs is the scope the instruments see, from the first Go after
+	// instruments were added to the Wait that returns after it; nil
+	// otherwise. Set under mu, swapped out by Wait.
+	obs atomic.Pointer[groupObs]
 }
 
 type token struct{}
@@ -53,7 +64,7 @@ type token struct{}
 // cause [context.Canceled].
 func WithContext(ctx context.Context) (*Group, context.Context) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	return &Group{cancel: cancel}, ctx
+	return &Group{cancel: cancel, ctx: ctx}, ctx
 }
 
 // Go calls f in a new goroutine. If a limit is set (see [Group.SetLimit]),
@@ -70,11 +81,23 @@ func (g *Group) Go(f func() error) {
 	if f == nil {
 		panic("taskgroup: Group.Go called with a nil function")
 	}
-	sem := g.sem
-	if sem != nil {
-		sem <- token{}
+	var t *groupTask
+	if g.obs.Load() != nil || taskrun.Observed() {
+		t = g.submit("go", userSite(1))
 	}
-	g.start(f, sem)
+	if sem := g.sem; sem != nil {
+		if t != nil {
+			select {
+			case sem <- token{}:
+			default:
+				t.waiting()
+				sem <- token{}
+			}
+		} else {
+			sem <- token{}
+		}
+	}
+	g.start(f, t)
 }
 
 // TryGo calls f in a new goroutine, as [Group.Go] does, if the Group is
@@ -86,15 +109,18 @@ func (g *Group) TryGo(f func() error) bool {
 	if f == nil {
 		panic("taskgroup: Group.TryGo called with a nil function")
 	}
-	sem := g.sem
-	if sem != nil {
+	if sem := g.sem; sem != nil {
 		select {
 		case sem <- token{}:
 		default:
 			return false
 		}
 	}
-	g.start(f, sem)
+	var t *groupTask
+	if g.obs.Load() != nil || taskrun.Observed() {
+		t = g.submit("trygo", userSite(1))
+	}
+	g.start(f, t)
 	return true
 }
 
@@ -142,6 +168,11 @@ func (g *Group) Wait() error {
 	pe, goexit := g.panicked, g.goexit
 	g.watchdog.Stop()
 	g.mu.Unlock()
+	if s := g.obs.Swap(nil); s != nil {
+		// Deferred, as in nursery.Run: a panic in an instrument comes on
+		// top of the panic raised below.
+		defer s.closed(g.outcome(pe, goexit))
+	}
 	// Unlike errgroup, which lets a panic crash the program from the
 	// function's own goroutine, the panic is re-raised here: the caller of
 	// Wait is the function's owner, and the PanicError keeps the function's
@@ -155,23 +186,28 @@ func (g *Group) Wait() error {
 	return g.err
 }
 
-// start runs f in a new goroutine; sem is the limiter f holds a token of.
-func (g *Group) start(f func() error, sem chan token) {
+// start runs f in a new goroutine; t is its observation, or nil.
+func (g *Group) start(f func() error, t *groupTask) {
 	g.running.Add(1)
 	g.wg.Add(1)
-	go g.run(f, sem)
+	go g.run(f, t)
 }
 
 // run calls f and records how it ended. A panic or Goexit is recorded
-// before wg.Done, so that Wait sees it.
-func (g *Group) run(f func() error, sem chan token) {
+// before wg.Done, so that Wait sees it. The token, if any, goes back to
+// g.sem, which SetLimit cannot change while f runs.
+func (g *Group) run(f func() error, t *groupTask) {
+	if t != nil {
+		t.started(g.ctx)
+	}
 	taskrun.Run(call, f, func(o taskrun.Outcome) {
+		var pe *nursery.PanicError
 		switch {
 		case o.Panic != nil:
 			// A *PanicError re-raised by a nested nursery.Run or Wait is
 			// kept: its stack, the first panic's, is the one that matters.
-			pe, ok := o.Panic.Value.(*nursery.PanicError)
-			if !ok {
+			var ok bool
+			if pe, ok = o.Panic.Value.(*nursery.PanicError); !ok {
 				pe = &nursery.PanicError{Value: o.Panic.Value, Stack: o.Panic.Stack}
 			}
 			g.hold(pe)
@@ -182,10 +218,14 @@ func (g *Group) run(f func() error, sem chan token) {
 				g.err = o.Err
 				if g.cancel != nil {
 					g.cancel(o.Err)
+					g.canceled(o.Err)
 				}
 			})
 		}
-		if sem != nil {
+		if t != nil {
+			t.ended(o, pe)
+		}
+		if sem := g.sem; sem != nil {
 			<-sem
 		}
 		g.running.Add(-1)
@@ -213,6 +253,7 @@ func (g *Group) hold(pe *nursery.PanicError) {
 	g.mu.Unlock()
 	if g.cancel != nil {
 		g.cancel(cause)
+		g.canceled(cause)
 	}
 }
 
