@@ -113,7 +113,7 @@ func MapSettled[In, Out any](ctx context.Context, in []In, fn func(context.Conte
 	// The workers return nil to the nursery, so that no error cancels it:
 	// only ctx, a panic or a Goexit can, and each worker then fills in the
 	// results of the elements it claims without calling fn.
-	_ = each(ctx, "MapSettled", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	_ = each(atSite(ctx, userSite(1)), "MapSettled", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
 		for i, v := range in[lo:hi] {
 			if ctx.Err() != nil {

@@ -68,6 +68,11 @@ func TestInstrumentSitesAreTheUsers(t *testing.T) {
 			_ = taskgroup.ForEach(ctx, []int{1, 2}, func(context.Context, int) error { return nil })
 			return at
 		}},
+		{"MapSettled", func() string {
+			at := callLine()
+			_ = taskgroup.MapSettled(ctx, []int{1, 2, 3}, fn)
+			return at
+		}},
 		{"All", func() string {
 			at := callLine()
 			_, _ = taskgroup.All(ctx, task, task)
