@@ -271,10 +271,15 @@ func (n *Nursery) enter(unit int64, what string) {
 // background ones is left.
 func (n *Nursery) exit(unit int64) {
 	if n.state.Add(-unit)&taskMask == 0 {
-		n.mu.Lock()
-		n.wake.Signal()
-		n.mu.Unlock()
+		n.wakeRun()
 	}
+}
+
+// wakeRun wakes Run, which waits for the task count to drop to zero.
+func (n *Nursery) wakeRun() {
+	n.mu.Lock()
+	n.wake.Signal()
+	n.mu.Unlock()
 }
 
 // begin prepares the goroutine of a Start or Background task that runs
@@ -301,7 +306,13 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 	if t := x.obs(); t != nil {
 		ctx = t.started(ctx)
 	}
-	taskrun.Run(fn, ctx, func(o taskrun.Outcome) { n.jobEnded(o, x) })
+	taskrun.Run(fn, ctx, func(o taskrun.Outcome) {
+		if x == nil && o.Err == nil && o.Panic == nil && !o.Goexit && n.lim == nil {
+			n.exit(1) // the common end, with nothing to record
+			return
+		}
+		n.jobEnded(o, x)
+	})
 }
 
 // jobEnded ends a Go, TryGo or Spawn task: it records how the task ended
