@@ -1,7 +1,9 @@
 package scopedotel
 
 import (
+	"context"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -20,15 +22,19 @@ var durationBounds = []float64{
 // knownKinds are the kinds of task that nursery reports, the body aside.
 var knownKinds = []string{"go", "trygo", "start", "background", "spawn"}
 
-// metrics holds the instrument's metric instruments and, per kind of task,
-// the measurement options it passes them, made once so that a task's
-// measurements allocate nothing.
+// metrics holds the instrument's metric instruments and what it counts.
+//
+// The counters and the up-down counter are observed: a task adds to atomic
+// counts of its kind, and the meter reads them when it collects (running
+// is started minus ended). That costs a task two atomic adds where
+// recording each measurement would cost five calls into the meter, and
+// the values exported are the same. Only the duration is recorded as each
+// task ends.
 type metrics struct {
-	meter    metric.Meter
-	started  metric.Int64Counter
-	ended    metric.Int64Counter
-	running  metric.Int64UpDownCounter
 	duration metric.Float64Histogram
+	started  metric.Int64ObservableCounter
+	ended    metric.Int64ObservableCounter
+	running  metric.Int64ObservableUpDownCounter
 
 	kinds map[string]*kindInfo // read-only once made
 
@@ -36,36 +42,28 @@ type metrics struct {
 	other map[string]*kindInfo // kinds that knownKinds does not list
 }
 
-// A kindInfo is what the spans and the metrics say of a kind of task.
+// A kindInfo is what the spans and the metrics say of a kind of task, and
+// the counts of its tasks.
 type kindInfo struct {
-	name   string
-	attr   attribute.KeyValue
-	add    []metric.AddOption                 // the kind
-	ended  [numOutcomes][]metric.AddOption    // the kind and an outcome
-	record [numOutcomes][]metric.RecordOption // the same, for the histogram
+	name string
+	attr attribute.KeyValue
+
+	// The measurement options, made once so that a measurement allocates
+	// nothing: the kind alone, and the kind with each outcome.
+	observe       []metric.ObserveOption
+	observeEnded  [numOutcomes][]metric.ObserveOption
+	recordOutcome [numOutcomes][]metric.RecordOption
+
+	started atomic.Int64
+	ended   [numOutcomes]atomic.Int64
 }
 
 func newMetrics(meter metric.Meter) *metrics {
-	m := &metrics{meter: meter, kinds: make(map[string]*kindInfo, len(knownKinds))}
+	m := &metrics{kinds: make(map[string]*kindInfo, len(knownKinds))}
+	for _, k := range knownKinds {
+		m.kinds[k] = newKindInfo(k)
+	}
 	var err error
-	if m.started, err = meter.Int64Counter("scoped.task.started",
-		metric.WithDescription("Tasks started in nurseries."),
-		metric.WithUnit("{task}")); err != nil || m.started == nil {
-		otel.Handle(err)
-		m.started = noop.Int64Counter{}
-	}
-	if m.ended, err = meter.Int64Counter("scoped.task.ended",
-		metric.WithDescription("Tasks of nurseries that ended, by outcome."),
-		metric.WithUnit("{task}")); err != nil || m.ended == nil {
-		otel.Handle(err)
-		m.ended = noop.Int64Counter{}
-	}
-	if m.running, err = meter.Int64UpDownCounter("scoped.task.running",
-		metric.WithDescription("Tasks of nurseries running now."),
-		metric.WithUnit("{task}")); err != nil || m.running == nil {
-		otel.Handle(err)
-		m.running = noop.Int64UpDownCounter{}
-	}
 	if m.duration, err = meter.Float64Histogram("scoped.task.duration",
 		metric.WithDescription("How long tasks of nurseries ran, from start to end."),
 		metric.WithUnit("s"),
@@ -73,19 +71,37 @@ func newMetrics(meter metric.Meter) *metrics {
 		otel.Handle(err)
 		m.duration = noop.Float64Histogram{}
 	}
-	for _, k := range knownKinds {
-		m.kinds[k] = newKindInfo(k)
+	if m.started, err = meter.Int64ObservableCounter("scoped.task.started",
+		metric.WithDescription("Tasks started in nurseries."),
+		metric.WithUnit("{task}")); err != nil || m.started == nil {
+		otel.Handle(err)
+		m.started = noop.Int64ObservableCounter{}
+	}
+	if m.ended, err = meter.Int64ObservableCounter("scoped.task.ended",
+		metric.WithDescription("Tasks of nurseries that ended, by outcome."),
+		metric.WithUnit("{task}")); err != nil || m.ended == nil {
+		otel.Handle(err)
+		m.ended = noop.Int64ObservableCounter{}
+	}
+	if m.running, err = meter.Int64ObservableUpDownCounter("scoped.task.running",
+		metric.WithDescription("Tasks of nurseries running now."),
+		metric.WithUnit("{task}")); err != nil || m.running == nil {
+		otel.Handle(err)
+		m.running = noop.Int64ObservableUpDownCounter{}
+	}
+	if _, err := meter.RegisterCallback(m.observe, m.started, m.ended, m.running); err != nil {
+		otel.Handle(err)
 	}
 	return m
 }
 
 func newKindInfo(kind string) *kindInfo {
 	k := &kindInfo{name: kind, attr: keyTaskKind.String(kind)}
-	k.add = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(k.attr))}
+	k.observe = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(k.attr))}
 	for o := range numOutcomes {
 		set := metric.WithAttributeSet(attribute.NewSet(k.attr, keyTaskOutcome.String(outcomeNames[o])))
-		k.ended[o] = []metric.AddOption{set}
-		k.record[o] = []metric.RecordOption{set}
+		k.observeEnded[o] = []metric.ObserveOption{set}
+		k.recordOutcome[o] = []metric.RecordOption{set}
 	}
 	return k
 }
@@ -106,4 +122,35 @@ func (m *metrics) kind(kind string) *kindInfo {
 		m.other[kind] = k
 	}
 	return k
+}
+
+// observe reports the counts of every kind of task that has started.
+func (m *metrics) observe(_ context.Context, o metric.Observer) error {
+	for _, k := range m.kinds {
+		m.observeKind(o, k)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range m.other {
+		m.observeKind(o, k)
+	}
+	return nil
+}
+
+func (m *metrics) observeKind(o metric.Observer, k *kindInfo) {
+	// The ended counts are read before started: a task counts as started
+	// before it counts as ended, so running is never negative.
+	var ended int64
+	for oc := range numOutcomes {
+		if n := k.ended[oc].Load(); n > 0 {
+			ended += n
+			o.ObserveInt64(m.ended, n, k.observeEnded[oc]...)
+		}
+	}
+	started := k.started.Load()
+	if started == 0 {
+		return
+	}
+	o.ObserveInt64(m.started, started, k.observe...)
+	o.ObserveInt64(m.running, started-ended, k.observe...)
 }

@@ -11,13 +11,19 @@
 // From then on, every [nursery.Run] (and every taskgroup call, which opens
 // a nursery) starts a span named after the scope ([nursery.Name], else
 // "nursery"), a child of the span in Run's context, or the root of a new
-// trace if that context has none. Every task of the scope starts a span,
-// a child of the scope's span, named after the task ([nursery.Named], else
+// trace if that context has none. Every task of the scope has a span, a
+// child of the scope's span, named after the task ([nursery.Named], else
 // its kind: "go", "trygo", "start", "background" or "spawn"). The task's
 // context carries its span, so that what the task calls with that context
 // (an instrumented HTTP client, a database driver) nests under it. The body
 // of Run has no span of its own: the scope's span is its span, and its
 // context carries it.
+//
+// A task's span starts when the task is submitted (when Go, Start, Spawn
+// or a taskgroup function is called), so it includes the time the task
+// waited behind a [nursery.Limit]; such a task has the events
+// "scoped.task.waiting" and "scoped.task.started". A task dropped behind a
+// canceled limit, never to run, ends its span with the outcome "dropped".
 //
 // The attributes a sampler sees when a span starts:
 //
@@ -31,7 +37,7 @@
 // code.file.path and code.line.number. A site is resolved the first time it
 // is seen and cached, so a span that is not recorded never pays for it.
 //
-// How a span ends:
+// How a task's span ends:
 //
 //   - A task that returned nil, or an echo of its scope's cancellation
 //     (see [nursery.Run]), leaves the status unset: an echo is the expected
@@ -44,30 +50,33 @@
 //   - A task that called runtime.Goexit has the status codes.Error, with
 //     [nursery.ErrGoexit] recorded.
 //   - The attribute scoped.task.outcome says which: "ok", "echo", "error",
-//     "panic" or "goexit".
+//     "panic", "goexit" (or "dropped").
 //
-// A scope's span gets an event "scoped.scope.canceled" when the scope is
+// A scope's span gets the event "scoped.scope.canceled" when the scope is
 // canceled, with the cause as the attribute scoped.cause (for a panic, its
-// first line, without the stack), and ends when Run returns, with Run's
-// outcome as its status and as scoped.scope.outcome ("ok", "error",
-// "panic" or "goexit"); a panic in the body itself is recorded there as an
-// exception event with its stack. If tasks waiting behind a [nursery.Limit]
-// were dropped because the scope was canceled, the attribute
+// first line, without the stack). It ends when Run returns, with Run's
+// outcome as scoped.scope.outcome ("ok", "error", "panic" or "goexit") and,
+// unless ok, the status codes.Error described by Run's error; a panic in
+// the body itself is recorded there as an exception event with its stack.
+// If tasks were dropped behind a canceled limit, the attribute
 // scoped.scope.dropped counts them.
 //
 // The metrics, from a meter named "github.com/scoped-go/scoped/otel":
 //
-//	scoped.task.started   counter, {task}         attribute scoped.task.kind
+//	scoped.task.started   counter, {task}         scoped.task.kind
 //	scoped.task.ended     counter, {task}         scoped.task.kind, scoped.task.outcome
 //	scoped.task.running   up-down counter, {task} scoped.task.kind
 //	scoped.task.duration  histogram, s            scoped.task.kind, scoped.task.outcome
 //
-// The body of Run is not counted as a task. A task's duration runs from
-// its start to its end; time spent waiting behind a limit is not in it.
+// The body of Run is not counted as a task, nor is a dropped task. A
+// task's duration runs from its start to its end, without its wait behind
+// a limit. The three counts are observed when the meter collects (a task
+// only adds to atomic counts); the duration is recorded as each task ends,
+// with the task's context, so that an exemplar can point at its span.
 //
 // The instrument is called synchronously by the tasks it observes, so its
-// cost is theirs: see docs/tracing.md for what it costs per task with a
-// tracer that samples nothing and with one that records everything.
+// cost is theirs: docs/tracing.md gives what it costs per task with a
+// tracer that samples nothing and with one that records every span.
 package scopedotel
 
 import (
@@ -100,6 +109,8 @@ const (
 	keyCause        = attribute.Key("scoped.cause")
 
 	eventCanceled = "scoped.scope.canceled"
+	eventWaiting  = "scoped.task.waiting"
+	eventStarted  = "scoped.task.started"
 )
 
 // An Option configures the instrument that [New] returns.
@@ -141,11 +152,14 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // New returns an instrument that traces scopes and tasks and counts tasks,
 // as the package doc describes, once added with [nursery.AddInstrument].
 // Without options it uses the global TracerProvider and MeterProvider as
-// they are when New is called (the global ones forward to providers set
-// later with otel.SetTracerProvider and otel.SetMeterProvider).
+// they are when New is called (if none is set yet, the global ones forward
+// to those set later with otel.SetTracerProvider and
+// otel.SetMeterProvider).
 //
-// An error creating a metric instrument goes to [otel.Handle], and that
-// metric is not recorded; spans are not affected.
+// New registers with the meter a callback that reports the counts, for as
+// long as the meter provider lives: make one instrument per process, when
+// it starts. An error creating a metric instrument goes to [otel.Handle],
+// and that metric is not recorded; spans are not affected.
 //
 // New panics if an option is nil.
 func New(opts ...Option) nursery.Instrument {
@@ -178,11 +192,13 @@ type instrument struct {
 
 // A scope is the instrument's value for a scope.
 //
-// span is set by ScopeOpened and ended by ScopeClosed, both in Run's
-// goroutine; in between any goroutine may add to it (spans are safe for
-// concurrent use). dropped is counted by any goroutine and read by
-// ScopeClosed, which nursery calls after every TaskDropped.
+// ctx and span are set by ScopeOpened, in Run's goroutine, before any other
+// event of the scope; span is ended by ScopeClosed, in Run's goroutine too.
+// In between any goroutine may add to span (spans are safe for concurrent
+// use). dropped is counted by any goroutine and read by ScopeClosed, which
+// nursery calls after every TaskDropped.
 type scope struct {
+	ctx      context.Context // carries span: the parent of the tasks' spans
 	span     trace.Span
 	nameAttr attribute.KeyValue // keyScopeName, or the zero KeyValue if the scope has no name
 	dropped  atomic.Int64
@@ -194,17 +210,19 @@ type scope struct {
 
 // A task is the instrument's value for a task other than the body (the
 // body's value is its *scope).
+//
+// span is set by TaskSubmitted and waited by TaskWaiting, in the
+// submitting goroutine, before nursery hands the task to its goroutine;
+// the other fields are set by TaskStarted and read by TaskEnded, both in
+// the task's goroutine.
 type task struct {
-	s    *scope
-	kind *kindInfo
-	name string
-	site uintptr
-
-	// Set by TaskStarted and read by TaskEnded, both in the task's
-	// goroutine.
-	ctx   context.Context // the task's context, for the metrics' exemplars
-	span  trace.Span
-	start time.Time
+	s      *scope
+	kind   *kindInfo
+	span   trace.Span
+	waited bool
+	ctx    context.Context // the task's context, for the metrics' exemplars
+	start  time.Time
+	attrs  [3]attribute.KeyValue // the span's first attributes, kept here to save an allocation
 }
 
 // ScopeOpened starts the scope's span, a child of the span in ctx, and
@@ -218,11 +236,11 @@ func (i *instrument) ScopeOpened(ctx context.Context, name string, site uintptr)
 		s.nameAttr = keyScopeName.String(name)
 		attrs = []attribute.KeyValue{s.nameAttr}
 	}
-	ctx, s.span = i.tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
+	s.ctx, s.span = i.tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
 	if s.span.IsRecording() {
 		s.span.SetAttributes(siteAttrs(site)...)
 	}
-	return ctx, s
+	return s.ctx, s
 }
 
 // ScopeCanceled adds the cancellation, with its cause, to the scope's span.
@@ -258,53 +276,74 @@ func (i *instrument) ScopeClosed(sv any, err error) {
 	span.End()
 }
 
-// TaskSubmitted makes the instrument's value for the task. Nothing is
-// started yet: the task's span starts with the task, so that its duration
-// is the task's.
+// TaskSubmitted starts the task's span, a child of the scope's span.
+//
+// The span starts here, in the goroutine that submits the task, rather
+// than in the task's goroutine: the sampler sees the task's kind and name
+// as soon as they are known, and a tracer's work (the SDK's is a few
+// kilobytes of stack deep) does not make every new task goroutine grow its
+// small first stack, which cost more than the rest of the instrument
+// together (measured: see docs/tracing.md). So a task's span includes the
+// time it waited behind a [nursery.Limit], if it did.
 func (i *instrument) TaskSubmitted(sv any, kind, name string, site uintptr) any {
 	s := sv.(*scope)
 	if kind == "body" {
 		return s
 	}
-	return &task{s: s, kind: i.m.kind(kind), name: name, site: site}
+	k := i.m.kind(kind)
+	t := &task{s: s, kind: k}
+	spanName := k.name
+	attrs := t.attrs[:1]
+	attrs[0] = k.attr
+	if name != "" {
+		spanName = name
+		attrs = append(attrs, keyTaskName.String(name))
+	}
+	if s.nameAttr.Valid() {
+		attrs = append(attrs, s.nameAttr)
+	}
+	_, t.span = i.tracer.Start(s.ctx, spanName, trace.WithAttributes(attrs...))
+	if t.span.IsRecording() {
+		t.span.SetAttributes(siteAttrs(site)...)
+	}
+	return t
 }
 
-// TaskWaiting does nothing: a task's span covers its run, not its wait.
-func (i *instrument) TaskWaiting(tv any) {}
+// TaskWaiting adds an event to the task's span: the task waits behind the
+// limit from here until it starts (the span's "scoped.task.started" event).
+func (i *instrument) TaskWaiting(tv any) {
+	t := tv.(*task)
+	t.waited = true
+	if t.span.IsRecording() {
+		t.span.AddEvent(eventWaiting)
+	}
+}
 
-// TaskStarted starts the task's span, a child of the scope's span (which
-// ctx, derived from the nursery's context, carries), and counts the task
-// as started and running. It returns a context that carries the span.
+// TaskStarted counts the task as started and running, and returns a
+// context that carries the task's span.
 func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 	t, ok := tv.(*task)
 	if !ok {
 		return ctx // the body, which runs in the scope's span
 	}
-	k := t.kind
-	spanName := k.name
-	attrs := make([]attribute.KeyValue, 1, 3)
-	attrs[0] = k.attr
-	if t.name != "" {
-		spanName = t.name
-		attrs = append(attrs, keyTaskName.String(t.name))
-	}
-	if t.s.nameAttr.Valid() {
-		attrs = append(attrs, t.s.nameAttr)
-	}
 	t.start = time.Now()
-	ctx, t.span = i.tracer.Start(ctx, spanName, trace.WithAttributes(attrs...))
-	if t.span.IsRecording() {
-		t.span.SetAttributes(siteAttrs(t.site)...)
+	if t.waited && t.span.IsRecording() {
+		t.span.AddEvent(eventStarted)
 	}
+	t.kind.started.Add(1)
+	ctx = trace.ContextWithSpan(ctx, t.span)
 	t.ctx = ctx
-	i.m.started.Add(ctx, 1, k.add...)
-	i.m.running.Add(ctx, 1, k.add...)
 	return ctx
 }
 
-// TaskEnded ends the task's span with its outcome, and counts the task as
-// ended and no longer running. For the body, it keeps a panic for
+// TaskEnded ends the task's span with its outcome, counts the task as
+// ended and records its duration. For the body, it keeps a panic for
 // ScopeClosed.
+//
+// It runs at the bottom of the task's goroutine, under nursery's frames,
+// on what may still be the goroutine's small first stack: its frame is
+// kept small, and a failure's work is done in endFailed, so that a task
+// that ends well does not grow its stack here.
 func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	t, ok := tv.(*task)
 	if !ok {
@@ -313,31 +352,40 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 		}
 		return
 	}
-	d := time.Since(t.start)
-	span := t.span
+	d := time.Since(t.start).Seconds()
 	o := outcomeOf(err, echo)
-	span.SetAttributes(keyTaskOutcome.String(outcomeNames[o]))
-	switch o {
-	case outcomePanic:
+	if o >= outcomeError {
+		endFailed(t.span, err, o)
+	}
+	t.span.SetAttributes(taskOutcomeAttrs[o]...)
+	t.span.End()
+	t.kind.ended[o].Add(1)
+	i.m.duration.Record(t.ctx, d, t.kind.recordOutcome[o]...)
+}
+
+// endFailed sets the status and events of the span of a task that failed,
+// panicked or called runtime.Goexit.
+//
+//go:noinline
+func endFailed(span trace.Span, err error, o outcome) {
+	if o == outcomePanic {
 		if span.IsRecording() {
 			addPanicEvent(span, err.(*nursery.PanicError))
 		}
 		span.SetStatus(codes.Error, firstLine(err))
-	case outcomeError, outcomeGoexit:
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+		return
 	}
-	span.End()
-	k := t.kind
-	i.m.ended.Add(t.ctx, 1, k.ended[o]...)
-	i.m.running.Add(t.ctx, -1, k.add...)
-	i.m.duration.Record(t.ctx, d.Seconds(), k.record[o]...)
+	span.RecordError(err)
+	span.SetStatus(codes.Error, err.Error())
 }
 
-// TaskDropped counts the task on its scope's span: it never started, so it
-// has no span of its own.
+// TaskDropped ends the span of a task that never started, and counts it on
+// its scope's span.
 func (i *instrument) TaskDropped(tv any, cause error) {
-	tv.(*task).s.dropped.Add(1)
+	t := tv.(*task)
+	t.s.dropped.Add(1)
+	t.span.SetAttributes(keyTaskOutcome.String("dropped"))
+	t.span.End()
 }
 
 // The outcomes of a task or scope, as the attributes name them.
@@ -353,6 +401,15 @@ const (
 )
 
 var outcomeNames = [numOutcomes]string{"ok", "echo", "error", "panic", "goexit"}
+
+// taskOutcomeAttrs holds, for each outcome, the attribute that says it on
+// a task's span, made once.
+var taskOutcomeAttrs = func() (a [numOutcomes][]attribute.KeyValue) {
+	for o := range numOutcomes {
+		a[o] = []attribute.KeyValue{keyTaskOutcome.String(outcomeNames[o])}
+	}
+	return a
+}()
 
 // outcomeOf classifies an outcome as nursery reports it.
 func outcomeOf(err error, echo bool) outcome {

@@ -310,17 +310,23 @@ func slicesContains(s []string, v string) bool {
 	return false
 }
 
-// Tasks dropped behind a canceled limit have no span; the scope's span
-// counts them.
-func TestDroppedTasks(t *testing.T) {
+// A task that waits behind the limit has events for its wait and its
+// start. Tasks dropped behind a canceled limit end their spans with the
+// outcome dropped, and the scope's span counts them.
+func TestLimitEvents(t *testing.T) {
 	e := setup(t)
 	synctest.Test(t, func(t *testing.T) {
 		ran := 0
 		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
-			n.Go(nursery.Named("blocker", func(ctx context.Context) error { <-ctx.Done(); return nil }))
+			release := make(chan struct{})
+			n.Go(nursery.Named("first", func(ctx context.Context) error { <-release; return nil }))
+			// Go may queue the task or block until there is room: in a
+			// goroutine of its own either way.
+			go n.Go(nursery.Named("second", func(ctx context.Context) error { <-ctx.Done(); return nil }))
+			synctest.Wait() // second waits behind first
+			close(release)
+			synctest.Wait() // second runs
 			for range 3 {
-				// Each Go blocks or queues behind the limit, in a goroutine
-				// of its own so that the body can go on to cancel.
 				go n.Go(nursery.Named("dropped", func(ctx context.Context) error { ran++; return nil }))
 			}
 			synctest.Wait()
@@ -335,10 +341,30 @@ func TestDroppedTasks(t *testing.T) {
 		}
 	})
 	spans := e.spans(t)
-	if got := names(spans); !equal(got, []string{"blocker", "nursery"}) {
-		t.Errorf("spans %v, want blocker and nursery", got)
+	if got, want := names(spans), []string{"dropped", "dropped", "dropped", "first", "nursery", "second"}; !equal(got, want) {
+		t.Errorf("spans %v, want %v", got, want)
 	}
-	wantAttr(t, span(t, spans, "nursery"), "scoped.scope.dropped", int64(3))
+	scope := span(t, spans, "nursery")
+	wantAttr(t, scope, "scoped.scope.dropped", int64(3))
+	if got, want := events(span(t, spans, "first")), []string(nil); !equal(got, want) {
+		t.Errorf("first: events %v, want %v", got, want)
+	}
+	if got, want := events(span(t, spans, "second")), []string{"scoped.task.waiting", "scoped.task.started"}; !equal(got, want) {
+		t.Errorf("second: events %v, want %v", got, want)
+	}
+	for _, s := range spans {
+		if s.Name() != "dropped" {
+			continue
+		}
+		wantParent(t, s, scope)
+		wantAttr(t, s, "scoped.task.outcome", "dropped")
+		if got, want := events(s), []string{"scoped.task.waiting"}; !equal(got, want) {
+			t.Errorf("dropped: events %v, want %v", got, want)
+		}
+		if s.Status().Code != codes.Unset {
+			t.Errorf("dropped: status %v, want Unset", s.Status())
+		}
+	}
 }
 
 // A scope that dropped nothing has no dropped attribute.

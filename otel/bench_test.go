@@ -1,0 +1,128 @@
+package scopedotel_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/scoped-go/scoped/nursery"
+	scopedotel "github.com/scoped-go/scoped/otel"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// BenchmarkSpawn measures what the instrument costs per task: a nursery
+// starts 1,000 tasks and waits for them, with no instrument, with the
+// instrument and an SDK tracer that samples nothing, and with one that
+// records every span (handed to a processor that drops it, so that no
+// exporter is measured). Both instrumented runs also measure into an SDK
+// meter provider. Each reports ns/task and allocs/task; run them in one
+// invocation and compare ratios (docs/tracing.md).
+//
+// The tasks are of two shapes: task=tiny does a few nanoseconds of
+// arithmetic, the worst case for the instrument; task=stack also calls a
+// function with a few kilobytes of stack, as a task that does real work
+// does, so that its goroutine has grown its first stack, with or without
+// the instrument, before the task ends.
+func BenchmarkSpawn(b *testing.B) {
+	const size = 1_000
+	ctx := context.Background()
+	for _, shape := range []struct {
+		name string
+		task func(context.Context) error
+	}{
+		{"tiny", task},
+		{"stack", stackTask},
+	} {
+		spawn := func() {
+			_ = nursery.Run(ctx, func(ctx context.Context, n *nursery.Nursery) error {
+				for range size {
+					n.Go(shape.task)
+				}
+				return nil
+			})
+		}
+		for _, tc := range []struct {
+			name    string
+			sampler sdktrace.Sampler // nil: no instrument
+		}{
+			{"impl=nursery", nil},
+			{"impl=otel-unsampled", sdktrace.NeverSample()},
+			{"impl=otel-recorded", sdktrace.AlwaysSample()},
+		} {
+			b.Run(fmt.Sprintf("n=%d/task=%s/%s", size, shape.name, tc.name), func(b *testing.B) {
+				if tc.sampler != nil {
+					tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(tc.sampler), sdktrace.WithSpanProcessor(discard{}))
+					mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+					defer func() {
+						_ = tp.Shutdown(ctx)
+						_ = mp.Shutdown(ctx)
+					}()
+					remove := nursery.AddInstrument(scopedotel.New(
+						scopedotel.WithTracerProvider(tp), scopedotel.WithMeterProvider(mp)))
+					defer remove()
+				}
+				measure(b, size, spawn)
+			})
+		}
+	}
+}
+
+// task is the task every run starts: a few nanoseconds of arithmetic.
+func task(ctx context.Context) error {
+	x := workSeed
+	for i := 0; i < 8; i++ {
+		x = x*31 + i
+	}
+	if x == 0 {
+		return errDisk
+	}
+	return nil
+}
+
+// stackTask is task with a call that uses 4 KB of stack.
+func stackTask(ctx context.Context) error {
+	if deep(workSeed) == 0 {
+		return errDisk
+	}
+	return task(ctx)
+}
+
+// deep uses 4 KB of stack.
+//
+//go:noinline
+func deep(seed int) byte {
+	var buf [4096]byte
+	for i := range buf {
+		buf[i] = byte(seed + i)
+	}
+	return buf[seed%len(buf)] | 1
+}
+
+// workSeed is a variable so that the compiler cannot compute task's work.
+var workSeed = 1
+
+// measure runs fn b.N times and reports per-task time and allocations.
+func measure(b *testing.B, tasks int, fn func()) {
+	b.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		fn()
+	}
+	runtime.ReadMemStats(&after)
+	total := float64(b.N) * float64(tasks)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/task")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/task")
+}
+
+// discard is a span processor that drops every span: what a recording
+// tracer costs without an exporter's share.
+type discard struct{}
+
+func (discard) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (discard) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (discard) Shutdown(context.Context) error                  { return nil }
+func (discard) ForceFlush(context.Context) error                { return nil }
