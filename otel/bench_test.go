@@ -13,18 +13,19 @@ import (
 )
 
 // BenchmarkSpawn measures what the instrument costs per task: a nursery
-// starts 1,000 tasks and waits for them, with no instrument, with the
-// instrument and an SDK tracer that samples nothing, and with one that
-// records every span (handed to a processor that drops it, so that no
-// exporter is measured). Both instrumented runs also measure into an SDK
-// meter provider. Each reports ns/task and allocs/task; run them in one
-// invocation and compare ratios (docs/tracing.md).
+// starts 1,000 tasks and waits for them, with no instrument (impl=nursery),
+// with the instrument and an SDK tracer that samples nothing
+// (otel-unsampled), and with one that records every span (otel-recorded;
+// each span handed to a processor that drops it, so that no exporter is
+// measured). The meter is the default one, which does nothing, or with
+// "+metrics" an SDK meter provider. Each reports ns/task and allocs/task;
+// run them in one invocation and compare ratios (docs/tracing.md).
 //
 // The tasks are of two shapes: task=tiny does a few nanoseconds of
 // arithmetic, the worst case for the instrument; task=stack also calls a
 // function with a few kilobytes of stack, as a task that does real work
-// does, so that its goroutine has grown its first stack, with or without
-// the instrument, before the task ends.
+// does, so that its goroutine grows its first stack, with or without the
+// instrument, before the task ends.
 func BenchmarkSpawn(b *testing.B) {
 	const size = 1_000
 	ctx := context.Background()
@@ -46,22 +47,24 @@ func BenchmarkSpawn(b *testing.B) {
 		for _, tc := range []struct {
 			name    string
 			sampler sdktrace.Sampler // nil: no instrument
+			metrics bool
 		}{
-			{"impl=nursery", nil},
-			{"impl=otel-unsampled", sdktrace.NeverSample()},
-			{"impl=otel-recorded", sdktrace.AlwaysSample()},
+			{"impl=nursery", nil, false},
+			{"impl=otel-unsampled", sdktrace.NeverSample(), false},
+			{"impl=otel-unsampled+metrics", sdktrace.NeverSample(), true},
+			{"impl=otel-recorded+metrics", sdktrace.AlwaysSample(), true},
 		} {
 			b.Run(fmt.Sprintf("n=%d/task=%s/%s", size, shape.name, tc.name), func(b *testing.B) {
 				if tc.sampler != nil {
 					tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(tc.sampler), sdktrace.WithSpanProcessor(discard{}))
-					mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-					defer func() {
-						_ = tp.Shutdown(ctx)
-						_ = mp.Shutdown(ctx)
-					}()
-					remove := nursery.AddInstrument(scopedotel.New(
-						scopedotel.WithTracerProvider(tp), scopedotel.WithMeterProvider(mp)))
-					defer remove()
+					defer func() { _ = tp.Shutdown(ctx) }()
+					opts := []scopedotel.Option{scopedotel.WithTracerProvider(tp)}
+					if tc.metrics {
+						mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+						defer func() { _ = mp.Shutdown(ctx) }()
+						opts = append(opts, scopedotel.WithMeterProvider(mp))
+					}
+					defer nursery.AddInstrument(scopedotel.New(opts...))()
 				}
 				measure(b, size, spawn)
 			})

@@ -75,12 +75,16 @@ func TestSamplerSeesNames(t *testing.T) {
 		n.Background(func(ctx context.Context) error { return nil })
 		return nil
 	}, nursery.Name("crawl"))
-	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error { return nil })
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		n.Go(func(ctx context.Context) error { return nil })
+		return nil
+	})
 	slices.Sort(smp.asked)
 	want := []string{
 		"background scoped.task.kind=background scoped.scope.name=crawl",
 		"crawl scoped.scope.name=crawl",
 		"fetch scoped.task.kind=go scoped.task.name=fetch scoped.scope.name=crawl",
+		"go scoped.task.kind=go",
 		"nursery",
 	}
 	if !slices.Equal(smp.asked, want) {

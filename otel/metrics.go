@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // durationBounds are the task duration histogram's buckets, in seconds:
@@ -45,8 +46,9 @@ type metrics struct {
 // A kindInfo is what the spans and the metrics say of a kind of task, and
 // the counts of its tasks.
 type kindInfo struct {
-	name string
-	attr attribute.KeyValue
+	name     string
+	attr     attribute.KeyValue
+	spanOpts []trace.SpanStartOption // the kind, for a task and scope without names
 
 	// The measurement options, made once so that a measurement allocates
 	// nothing: the kind alone, and the kind with each outcome.
@@ -97,6 +99,7 @@ func newMetrics(meter metric.Meter) *metrics {
 
 func newKindInfo(kind string) *kindInfo {
 	k := &kindInfo{name: kind, attr: keyTaskKind.String(kind)}
+	k.spanOpts = []trace.SpanStartOption{trace.WithAttributes(k.attr)}
 	k.observe = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(k.attr))}
 	for o := range numOutcomes {
 		set := metric.WithAttributeSet(attribute.NewSet(k.attr, keyTaskOutcome.String(outcomeNames[o])))

@@ -292,17 +292,21 @@ func (i *instrument) TaskSubmitted(sv any, kind, name string, site uintptr) any 
 	}
 	k := i.m.kind(kind)
 	t := &task{s: s, kind: k}
-	spanName := k.name
-	attrs := t.attrs[:1]
-	attrs[0] = k.attr
-	if name != "" {
-		spanName = name
-		attrs = append(attrs, keyTaskName.String(name))
+	if name == "" && !s.nameAttr.Valid() {
+		_, t.span = i.tracer.Start(s.ctx, k.name, k.spanOpts...)
+	} else {
+		spanName := k.name
+		attrs := t.attrs[:1]
+		attrs[0] = k.attr
+		if name != "" {
+			spanName = name
+			attrs = append(attrs, keyTaskName.String(name))
+		}
+		if s.nameAttr.Valid() {
+			attrs = append(attrs, s.nameAttr)
+		}
+		_, t.span = i.tracer.Start(s.ctx, spanName, trace.WithAttributes(attrs...))
 	}
-	if s.nameAttr.Valid() {
-		attrs = append(attrs, s.nameAttr)
-	}
-	_, t.span = i.tracer.Start(s.ctx, spanName, trace.WithAttributes(attrs...))
 	if t.span.IsRecording() {
 		t.span.SetAttributes(siteAttrs(site)...)
 	}
@@ -326,7 +330,9 @@ func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 	if !ok {
 		return ctx // the body, which runs in the scope's span
 	}
-	t.start = time.Now()
+	if i.m.duration.Enabled(ctx) {
+		t.start = time.Now() // else zero: the duration is not recorded
+	}
 	if t.waited && t.span.IsRecording() {
 		t.span.AddEvent(eventStarted)
 	}
@@ -352,7 +358,10 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 		}
 		return
 	}
-	d := time.Since(t.start).Seconds()
+	var d time.Duration
+	if !t.start.IsZero() {
+		d = time.Since(t.start)
+	}
 	o := outcomeOf(err, echo)
 	if o >= outcomeError {
 		endFailed(t.span, err, o)
@@ -360,7 +369,9 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	t.span.SetAttributes(taskOutcomeAttrs[o]...)
 	t.span.End()
 	t.kind.ended[o].Add(1)
-	i.m.duration.Record(t.ctx, d, t.kind.recordOutcome[o]...)
+	if !t.start.IsZero() {
+		i.m.duration.Record(t.ctx, d.Seconds(), t.kind.recordOutcome[o]...)
+	}
 }
 
 // endFailed sets the status and events of the span of a task that failed,
