@@ -14,7 +14,8 @@ import (
 
 // BenchmarkSpawn measures what the instrument costs per task: a nursery
 // starts 1,000 tasks and waits for them, with no instrument (impl=nursery),
-// with the instrument and an SDK tracer that samples nothing
+// with an instrument that does nothing (nop-instrument: what nursery
+// itself pays to report to any instrument), with the instrument and an SDK tracer that samples nothing
 // (otel-unsampled), and with one that records every span (otel-recorded;
 // each span handed to a processor that drops it, so that no exporter is
 // measured). The meter is the default one, which does nothing, or with
@@ -46,15 +47,20 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 		for _, tc := range []struct {
 			name    string
-			sampler sdktrace.Sampler // nil: no instrument
+			sampler sdktrace.Sampler // nil: no instrument, or nop
 			metrics bool
+			nop     bool
 		}{
-			{"impl=nursery", nil, false},
-			{"impl=otel-unsampled", sdktrace.NeverSample(), false},
-			{"impl=otel-unsampled+metrics", sdktrace.NeverSample(), true},
-			{"impl=otel-recorded+metrics", sdktrace.AlwaysSample(), true},
+			{"impl=nursery", nil, false, false},
+			{"impl=nop-instrument", nil, false, true},
+			{"impl=otel-unsampled", sdktrace.NeverSample(), false, false},
+			{"impl=otel-unsampled+metrics", sdktrace.NeverSample(), true, false},
+			{"impl=otel-recorded+metrics", sdktrace.AlwaysSample(), true, false},
 		} {
 			b.Run(fmt.Sprintf("n=%d/task=%s/%s", size, shape.name, tc.name), func(b *testing.B) {
+				if tc.nop {
+					defer nursery.AddInstrument(nop{})()
+				}
 				if tc.sampler != nil {
 					tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(tc.sampler), sdktrace.WithSpanProcessor(discard{}))
 					defer func() { _ = tp.Shutdown(ctx) }()
@@ -129,3 +135,17 @@ func (discard) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 func (discard) OnEnd(sdktrace.ReadOnlySpan)                     {}
 func (discard) Shutdown(context.Context) error                  { return nil }
 func (discard) ForceFlush(context.Context) error                { return nil }
+
+// nop is an instrument that does nothing.
+type nop struct{}
+
+func (nop) ScopeOpened(ctx context.Context, _ string, _ uintptr) (context.Context, any) {
+	return ctx, nil
+}
+func (nop) ScopeCanceled(any, error)                               {}
+func (nop) ScopeClosed(any, error)                                 {}
+func (nop) TaskSubmitted(any, string, string, uintptr) any         { return nil }
+func (nop) TaskWaiting(any)                                        {}
+func (nop) TaskStarted(ctx context.Context, _ any) context.Context { return ctx }
+func (nop) TaskEnded(any, error, bool)                             {}
+func (nop) TaskDropped(any, error)                                 {}

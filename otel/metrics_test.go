@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"testing"
+	"testing/synctest"
 
 	"github.com/scoped-go/scoped/nursery"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -105,4 +106,22 @@ func sameMap(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// A task's duration is recorded by the next collection, even while its
+// scope is open and no other task starts.
+func TestDurationRecordedByCollection(t *testing.T) {
+	e := setup(t)
+	synctest.Test(t, func(t *testing.T) {
+		_ = nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Go(func(ctx context.Context) error { return nil })
+			synctest.Wait() // the task has ended
+			m := find(t, e.collect(t), "scoped.task.duration")
+			h := m.Data.(metricdata.Histogram[float64])
+			if len(h.DataPoints) != 1 || h.DataPoints[0].Count != 1 {
+				t.Errorf("duration data points %+v, want one with count 1", h.DataPoints)
+			}
+			return nil
+		})
+	})
 }

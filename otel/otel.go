@@ -182,9 +182,10 @@ func New(opts ...Option) nursery.Instrument {
 	}
 }
 
-// instrument is the nursery.Instrument that New returns. It is immutable
-// once made; what it knows of a scope or a task lives in the values it
-// returns for them, a *scope and a *task.
+// instrument is the nursery.Instrument that New returns. Its fields are
+// set by New and never change (the counts in m are atomic); what it knows
+// of a scope or a task lives in the values it returns for them, a *scope
+// and a *task.
 type instrument struct {
 	tracer trace.Tracer
 	m      *metrics
@@ -213,16 +214,23 @@ type scope struct {
 //
 // span is set by TaskSubmitted and waited by TaskWaiting, in the
 // submitting goroutine, before nursery hands the task to its goroutine;
-// the other fields are set by TaskStarted and read by TaskEnded, both in
-// the task's goroutine.
+// ctx and start are set by TaskStarted and read by TaskEnded, both in the
+// task's goroutine. TaskEnded sets the duration fields and pushes the task
+// on the metrics' pending stack, which publishes them to the goroutine
+// that records them (see metrics.flush).
 type task struct {
 	s      *scope
 	kind   *kindInfo
 	span   trace.Span
 	waited bool
-	ctx    context.Context // the task's context, for the metrics' exemplars
-	start  time.Time
+	ctx    context.Context       // the task's context, for the metrics' exemplars
+	start  time.Time             // zero if the duration is not recorded
 	attrs  [3]attribute.KeyValue // the span's first attributes, kept here to save an allocation
+
+	// The duration, waiting to be recorded.
+	seconds float64
+	outcome outcome
+	next    *task // the next task on the pending stack
 }
 
 // ScopeOpened starts the scope's span, a child of the span in ctx, and
@@ -254,6 +262,7 @@ func (i *instrument) ScopeCanceled(sv any, cause error) {
 // ScopeClosed ends the scope's span with Run's outcome.
 func (i *instrument) ScopeClosed(sv any, err error) {
 	s := sv.(*scope)
+	i.m.flush()
 	span := s.span
 	if n := s.dropped.Load(); n > 0 {
 		span.SetAttributes(keyScopeDropped.Int64(n))
@@ -280,15 +289,18 @@ func (i *instrument) ScopeClosed(sv any, err error) {
 //
 // The span starts here, in the goroutine that submits the task, rather
 // than in the task's goroutine: the sampler sees the task's kind and name
-// as soon as they are known, and a tracer's work (the SDK's is a few
-// kilobytes of stack deep) does not make every new task goroutine grow its
-// small first stack, which cost more than the rest of the instrument
-// together (measured: see docs/tracing.md). So a task's span includes the
-// time it waited behind a [nursery.Limit], if it did.
+// as soon as they are known, and the tracer's work (the SDK's goes a few
+// kilobytes of stack deep) does not make each new task goroutine grow its
+// small first stack, which took a quarter of the CPU time of the spawn
+// benchmark when spans started in TaskStarted. So a task's span includes
+// the time it waited behind a [nursery.Limit], if it did.
 func (i *instrument) TaskSubmitted(sv any, kind, name string, site uintptr) any {
 	s := sv.(*scope)
 	if kind == "body" {
 		return s
+	}
+	if i.m.pending.Load() != nil {
+		i.m.flush()
 	}
 	k := i.m.kind(kind)
 	t := &task{s: s, kind: k}
@@ -348,7 +360,8 @@ func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 //
 // It runs at the bottom of the task's goroutine, under nursery's frames,
 // on what may still be the goroutine's small first stack: its frame is
-// kept small, and a failure's work is done in endFailed, so that a task
+// kept small, a failure's work is done in endFailed, and the duration is
+// left for another goroutine to record (see metrics.flush), so that a task
 // that ends well does not grow its stack here.
 func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	t, ok := tv.(*task)
@@ -358,11 +371,10 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 		}
 		return
 	}
-	var d time.Duration
-	if !t.start.IsZero() {
-		d = time.Since(t.start)
-	}
 	o := outcomeOf(err, echo)
+	if !t.start.IsZero() {
+		t.seconds, t.outcome = time.Since(t.start).Seconds(), o
+	}
 	if o >= outcomeError {
 		endFailed(t.span, err, o)
 	}
@@ -370,7 +382,7 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	t.span.End()
 	t.kind.ended[o].Add(1)
 	if !t.start.IsZero() {
-		i.m.duration.Record(t.ctx, d.Seconds(), t.kind.recordOutcome[o]...)
+		i.m.push(t)
 	}
 }
 
