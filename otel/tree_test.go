@@ -7,6 +7,7 @@ import (
 	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/taskgroup"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // Nested scopes make a tree of spans: a scope's span is a child of the span
@@ -117,5 +118,46 @@ func TestTaskgroupSite(t *testing.T) {
 	}
 	for _, s := range spans {
 		wantSite(t, s, funcName(), line)
+	}
+}
+
+// A taskgroup.Group is a scope from its first Go to its Wait: its span is a
+// child of the span in WithContext's context, and its tasks' spans are
+// children of it.
+func TestGroupSpans(t *testing.T) {
+	e := setup(t)
+	ctx, root := e.tp.Tracer("test").Start(context.Background(), "request")
+	g, _ := taskgroup.WithContext(ctx)
+	g.Go(func() error { return nil })
+	g.Go(func() error { return errDisk })
+	if err := g.Wait(); err != errDisk {
+		t.Errorf("Wait = %v, want %v", err, errDisk)
+	}
+	root.End()
+	spans := e.spans(t)
+	if len(spans) != 4 {
+		t.Fatalf("%d spans, want 4 (request, the group, two tasks): %v", len(spans), names(spans))
+	}
+	request := span(t, spans, "request")
+	var scope sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		if _, ok := attr(s, "scoped.scope.outcome"); ok {
+			scope = s
+		}
+	}
+	if scope == nil {
+		t.Fatalf("no scope span among %v", names(spans))
+	}
+	wantParent(t, scope, request)
+	wantAttr(t, scope, "scoped.scope.outcome", "error")
+	outcomes := map[string]int{}
+	for _, s := range spans {
+		if v, ok := attr(s, "scoped.task.outcome"); ok {
+			wantParent(t, s, scope)
+			outcomes[v.AsString()]++
+		}
+	}
+	if outcomes["ok"] != 1 || outcomes["error"] != 1 || len(outcomes) != 2 {
+		t.Errorf("task outcomes %v, want one ok and one error", outcomes)
 	}
 }
