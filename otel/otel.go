@@ -9,9 +9,10 @@
 //	defer remove()
 //
 // From then on, every [nursery.Run] (and every taskgroup call, which opens
-// a nursery) starts a span named after the scope ([nursery.Name], else
-// "nursery"), a child of the span in Run's context, or the root of a new
-// trace if that context has none. Every task of the scope has a span, a
+// a nursery; a taskgroup.Group is a scope from its first Go to its Wait)
+// starts a span named after the scope ([nursery.Name], else "nursery"), a
+// child of the span in Run's context, or the root of a new trace if that
+// context has none. Every task of the scope has a span, a
 // child of the scope's span, named after the task ([nursery.Named], else
 // its kind: "go", "trygo", "start", "background" or "spawn"). The task's
 // context carries its span, so that what the task calls with that context
