@@ -104,6 +104,23 @@ func afterWait(pass *analysis.Pass, f funcBody, b *cfg.Block, i int, w *ast.Call
 							inspection[id] = true
 						}
 					}
+					// A task given to Go after Wait is reported as such, not
+					// for its use of the context.
+					if recv, kind, method := methodCall(info, m); kind != "" && (method == "Go" || method == "TryGo") && localVar(info, recv) == g {
+						ast.Inspect(m, func(k ast.Node) bool {
+							if id, ok := k.(*ast.Ident); ok {
+								inspection[id] = true
+							}
+							return true
+						})
+					}
+				case *ast.AssignStmt:
+					// Assigned to, not used.
+					for _, l := range m.Lhs {
+						if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+							inspection[id] = true
+						}
+					}
 				}
 				return true
 			})

@@ -175,6 +175,11 @@ func runGroupCtx(pass *analysis.Pass) (any, error) {
 		})
 	}
 
+	// A use inside a task nested in another (a task in a nursery's body)
+	// is the inner task's: look at the smaller literals first.
+	sort.SliceStable(tasks, func(i, j int) bool {
+		return tasks[i].lit.End()-tasks[i].lit.Pos() < tasks[j].lit.End()-tasks[j].lit.Pos()
+	})
 	// Discarded contexts are reported once per group, with every use.
 	discarded := make(map[*groupDef][]*ast.Ident)
 	seen := make(map[token.Pos]bool)
@@ -200,7 +205,7 @@ func runGroupCtx(pass *analysis.Pass) (any, error) {
 			seen[id.Pos()] = true
 			d := analysis.Diagnostic{Pos: id.Pos(), End: id.End()}
 			if t.derived != nil && t.derived.Name() != "_" {
-				d.Message = fmt.Sprintf("%s uses %s, the context it was derived from (line %d), so a failure cannot cancel it: use %s",
+				d.Message = fmt.Sprintf("%s uses %s, the outer context of the scope made at line %d, so a failure cannot cancel it: use %s",
 					t.what, id.Name, line(pass, t.at), t.derived.Name())
 				if f := fileOf(pass, id.Pos()); f != nil && inScopeAs(pass, f, id.Pos(), t.derived) {
 					d.SuggestedFixes = []analysis.SuggestedFix{{
@@ -209,7 +214,7 @@ func runGroupCtx(pass *analysis.Pass) (any, error) {
 					}}
 				}
 			} else {
-				d.Message = fmt.Sprintf("%s uses %s, the context it was derived from (line %d), so a failure cannot cancel it: name the task's ctx parameter and use it",
+				d.Message = fmt.Sprintf("%s uses %s, the outer context of the scope made at line %d, so a failure cannot cancel it: name the task's ctx parameter and use it",
 					t.what, id.Name, line(pass, t.at))
 			}
 			report(pass, d)
@@ -324,10 +329,16 @@ func discardFix(pass *analysis.Pass, d *groupDef, uses []*ast.Ident) (analysis.S
 	if f == nil {
 		return analysis.SuggestedFix{}, false
 	}
-	// gctx must be unused in the file, so that it shadows nothing and
-	// clashes with nothing.
+	// gctx must be unused in the enclosing declaration, so that it shadows
+	// nothing and clashes with nothing.
+	var decl ast.Node = f
+	for _, dcl := range f.Decls {
+		if dcl.Pos() <= d.ctxIdent.Pos() && d.ctxIdent.Pos() < dcl.End() {
+			decl = dcl
+		}
+	}
 	free := true
-	ast.Inspect(f, func(n ast.Node) bool {
+	ast.Inspect(decl, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && id.Name == name {
 			free = false
 		}

@@ -248,7 +248,10 @@ func withContextDefs(pass *analysis.Pass) map[*types.Var]*groupDef {
 		if g == nil {
 			return
 		}
-		d := &groupDef{group: g, ctx: identVar(pass.TypesInfo, cid), ctxIdent: cid, call: call, define: define, ctor: ctor}
+		d := &groupDef{group: g, ctxIdent: cid, call: call, define: define, ctor: ctor}
+		if cid.Name != "_" {
+			d.ctx = identVar(pass.TypesInfo, cid)
+		}
 		if id, ok := ast.Unparen(call.Args[0]).(*ast.Ident); ok {
 			d.outer, _ = pass.TypesInfo.Uses[id].(*types.Var)
 		}
