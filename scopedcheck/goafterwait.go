@@ -77,6 +77,7 @@ func afterWait(pass *analysis.Pass, f funcBody, b *cfg.Block, i int, w *ast.Call
 	g := d.group
 	waitLine := line(pass, w.Pos())
 	groupLive, ctxLive := true, d.ctx != nil
+	errVar := waitErr(info, b.Nodes[i], w)
 	// A path ends for a variable where it is assigned again; groupLive and
 	// ctxLive track that per path, so walk paths separately per variable.
 	for _, track := range []string{"group", "ctx"} {
@@ -152,8 +153,43 @@ func afterWait(pass *analysis.Pass, f funcBody, b *cfg.Block, i int, w *ast.Call
 				stop = true
 			}
 			return stop
-		}, nil)
+		}, func(b *cfg.Block) bool {
+			// The branch taken when Wait failed: the work has failed
+			// already, and logging or wrapping with the group's context
+			// there is what such code does.
+			return track == "ctx" && errVar != nil && b.Kind == cfg.KindIfThen && nonNilTest(info, b.Stmt, errVar)
+		})
 	}
+}
+
+// waitErr returns the variable that node n assigns the result of the Wait
+// call w to (err := g.Wait()), or nil.
+func waitErr(info *types.Info, n ast.Node, w *ast.CallExpr) *types.Var {
+	as, ok := n.(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || ast.Unparen(as.Rhs[0]) != w {
+		return nil
+	}
+	id, ok := as.Lhs[0].(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	return identVar(info, id)
+}
+
+// nonNilTest reports whether s is an if statement whose condition is
+// v != nil.
+func nonNilTest(info *types.Info, s ast.Stmt, v *types.Var) bool {
+	is, ok := s.(*ast.IfStmt)
+	if !ok {
+		return false
+	}
+	be, ok := ast.Unparen(is.Cond).(*ast.BinaryExpr)
+	if !ok || be.Op != token.NEQ {
+		return false
+	}
+	id, ok := ast.Unparen(be.X).(*ast.Ident)
+	nilID, ok2 := ast.Unparen(be.Y).(*ast.Ident)
+	return ok && ok2 && info.Uses[id] == v && nilID.Name == "nil" && info.Uses[nilID] == types.Universe.Lookup("nil")
 }
 
 // reportCtxAfterWait reports the use id of a group's context after Wait.

@@ -91,7 +91,7 @@ func runLostWait(pass *analysis.Pass) (any, error) {
 			}
 		}
 		for _, v := range groups {
-			if deferredWait(info, f, v) {
+			if deferredWait(info, f, v) || waitedElsewhere(info, f, v) || startBarrier(info, f, v) {
 				continue
 			}
 			uses := func(n ast.Node) bool {
@@ -204,11 +204,66 @@ func lostPath(b *cfg.Block, i int, uses func(ast.Node) bool) *ast.ReturnStmt {
 
 func reportLostWait(pass *analysis.Pass, f funcBody, v *types.Var, start ast.Node, ret *ast.ReturnStmt) {
 	what := "the return"
-	if ret.Pos() == f.body.Rbrace || ret.Return == token.NoPos || ret.Pos() >= f.body.Rbrace {
+	if ret.Pos() >= f.body.Rbrace {
 		what = "the end of the function"
 	}
-	method := "Wait"
-	msg := fmt.Sprintf("%s starts work at line %d, but %s at line %d is reached without %s.%s, leaving that work running: call %s.%s before returning (or defer it)",
-		v.Name(), line(pass, start.Pos()), what, line(pass, ret.Pos()), v.Name(), method, v.Name(), method)
+	later := ""
+	if ret.Pos() < start.Pos() {
+		later = " (on a later turn of the loop)"
+	}
+	msg := fmt.Sprintf("%s starts work at line %d, but %s at line %d%s is reached without %s.Wait, leaving that work running: call %s.Wait before returning (or defer it)",
+		v.Name(), line(pass, start.Pos()), what, line(pass, ret.Pos()), later, v.Name(), v.Name())
 	report(pass, analysis.Diagnostic{Pos: start.Pos(), End: start.End(), Message: msg})
+}
+
+// waitedElsewhere reports whether f hands the Wait to another function:
+// a function literal in f calls v.Wait (go func() { wg.Wait(); close(ch) }()).
+// Who waits, and when, is then that function's business.
+func waitedElsewhere(info *types.Info, f funcBody, v *types.Var) bool {
+	found := false
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		lit, ok := n.(*ast.FuncLit)
+		if !ok {
+			return !found
+		}
+		ast.Inspect(lit.Body, func(m ast.Node) bool {
+			if call, ok := m.(*ast.CallExpr); ok {
+				if recv, kind, method := methodCall(info, call); kind != "" && method == "Wait" && localVar(info, recv) == v {
+					found = true
+				}
+			}
+			return !found
+		})
+		return false
+	})
+	return found
+}
+
+// startBarrier reports whether the WaitGroup v only tells that goroutines
+// have started: every v.Done() is the first statement of a goroutine's
+// function literal, and not deferred. Such a Wait is not about the
+// goroutines' end, and skipping it leaves nothing running that would not
+// run anyway.
+func startBarrier(info *types.Info, f funcBody, v *types.Var) bool {
+	dones, first := 0, 0
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			if lit, ok := n.Call.Fun.(*ast.FuncLit); ok && len(lit.Body.List) > 0 {
+				if es, ok := lit.Body.List[0].(*ast.ExprStmt); ok {
+					if call, ok := es.X.(*ast.CallExpr); ok {
+						if recv, _, method := methodCall(info, call); method == "Done" && localVar(info, recv) == v {
+							first++
+						}
+					}
+				}
+			}
+		case *ast.CallExpr:
+			if recv, _, method := methodCall(info, n); method == "Done" && localVar(info, recv) == v {
+				dones++
+			}
+		}
+		return true
+	})
+	return dones > 0 && dones == first
 }
