@@ -23,7 +23,7 @@ func ExampleGraceful() {
 	defer release()
 
 	// A long request in flight, which only hard cuts off.
-	cutOff := make(chan error)
+	cutOff := make(chan error, 1) // a buffer: an early return must not strand the sender
 	go func() {
 		<-hard.Done()
 		cutOff <- context.Cause(hard)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/nursery/inspect"
-	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/errgroup" //scoped:allow errgroup: the benchmarks compare against it
 )
 
 // The spawn benchmarks start n tiny tasks and wait for them, written with

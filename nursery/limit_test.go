@@ -99,7 +99,7 @@ func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int) {
 				n.Go(task) // limit run, queue wait in the queue
 			}
 			var goReturned atomic.Bool
-			go func() {
+			go func() { //scoped:allow nurseryescape: the test watches Go block from outside the nursery
 				n.Go(task)
 				goReturned.Store(true)
 			}()
@@ -179,7 +179,7 @@ func TestLimitCancellationDropsWaitingTasks(t *testing.T) {
 					for range 16 { // the queue behind a limit below 16
 						n.Go(queued)
 					}
-					go func() {
+					go func() { //scoped:allow nurseryescape: the test watches Go block from outside the nursery
 						n.Go(queued) // blocks: limit running, the queue full
 						goReturnedAt.Store(int64(time.Since(start)))
 					}()

@@ -34,7 +34,7 @@ func TestMisusePanics(t *testing.T) {
 	escaped := func(opts ...nursery.Option) *nursery.Nursery {
 		var kept *nursery.Nursery
 		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-			kept = n
+			kept = n //scoped:allow nurseryescape: the test checks misuse after Run returned
 			return nil
 		}, opts...)
 		return kept
@@ -44,7 +44,7 @@ func TestMisusePanics(t *testing.T) {
 		var kept *nursery.Nursery
 		capture(func() {
 			_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-				kept = n
+				kept = n //scoped:allow nurseryescape: the test checks misuse after Run panicked
 				n.Go(panickingTask)
 				return nil
 			})
@@ -122,7 +122,7 @@ func TestNilTaskPanicsAtTheCall(t *testing.T) {
 func TestGoAfterRunReturnedDoesNotRun(t *testing.T) {
 	var kept *nursery.Nursery
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		kept = n
+		kept = n //scoped:allow nurseryescape: the test checks misuse after Run returned
 		return nil
 	})
 	ran := make(chan struct{}, 1)

@@ -285,6 +285,7 @@ func TestGroupWatchdogCrashesWithoutWait(t *testing.T) {
 	if os.Getenv(watchdogChild) == "1" {
 		synctest.Test(t, func(t *testing.T) {
 			var g taskgroup.Group
+			//scoped:allow lostwait: the test checks the crash when Wait is never called
 			g.Go(func() error { panic("lost-panic-value") })
 			time.Sleep(2 * nursery.DefaultGrace) // virtual time: the watchdog fires
 		})

@@ -107,6 +107,7 @@ func groupPanicFunc() error { panic("group boom") }
 var groupWatchdogScenarios = map[string]func(t *testing.T){
 	"Wait never called": func(t *testing.T) {
 		var g taskgroup.Group
+		//scoped:allow lostwait: the scenario never calls Wait on purpose
 		g.Go(groupPanicFunc)
 		time.Sleep(nursery.DefaultGrace + time.Second) // never calls Wait
 	},
