@@ -1,0 +1,2 @@
+// Package durable is the nursery over Temporal workflows.
+package durable
