@@ -57,20 +57,41 @@ func ForEach[In any](ctx workflow.Context, in []In, fn func(workflow.Context, In
 
 // each runs call(ctx, i) for i from 0 to count-1 in one nursery, in input
 // order, and returns what Run returns.
+//
+// It runs the calls on workers: min(limit, count) coroutines (count without
+// a limit), the body's among them, each taking the next index as its last
+// call returns, rather than one coroutine per call with Go waiting for
+// room. The SDK resumes every blocked coroutine on each pass of its
+// dispatcher, so what a fan-out costs is the coroutines alive and the
+// passes that a new coroutine or a waiting Go adds (BenchmarkFanOut).
+// Each call's error is recorded as the nursery records a task's, as soon
+// as the call returns.
 func each(ctx workflow.Context, what string, count int, call func(ctx workflow.Context, i int) error, opts []Option) error {
 	if ctx == nil {
 		panic("durable: " + what + " called with a nil context")
 	}
+	c := configure(what, opts)
+	workers := count
+	if c.limit > 0 {
+		workers = min(c.limit, count)
+	}
+	next := 0 // the next index to call; coroutines run one at a time
 	return Run(ctx, func(ctx workflow.Context, n *Nursery) error {
-		for i := range count {
-			// Once the nursery is canceled no further call starts: with a
-			// limit, Go has just dropped the call it waited to start.
-			if ctx.Err() != nil {
-				break
+		work := func(ctx workflow.Context) error {
+			// Once the nursery is canceled no further call starts.
+			for next < count && ctx.Err() == nil {
+				i := next
+				next++
+				n.failed(call(ctx, i))
 			}
-			n.Go(ctx, func(ctx workflow.Context) error { return call(ctx, i) })
+			return nil
 		}
-		return nil
+		for range workers - 1 {
+			n.Go(ctx, work)
+		}
+		// The body's coroutine is the last worker: one coroutine fewer
+		// for the dispatcher to resume on every pass.
+		return work(ctx)
 	}, opts...)
 }
 

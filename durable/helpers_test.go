@@ -18,9 +18,12 @@ var (
 	errOther = errors.New("other")
 )
 
-// newEnv returns a test workflow environment that logs nothing.
+// newEnv returns a test workflow environment that logs nothing. t may be
+// nil (in a benchmark).
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
-	t.Helper()
+	if t != nil {
+		t.Helper()
+	}
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
