@@ -46,7 +46,7 @@ func serve() {
 
 // startServer starts a Temporal server in a child process and returns its
 // address and namespace. The server stops when the test ends.
-func startServer(t *testing.T) (address, namespace string) {
+func startServer(t testing.TB) (address, namespace string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), serverEnv+"=1")
