@@ -110,7 +110,11 @@ func (n *Nursery) callBody(body func(ctx workflow.Context, n *Nursery) error) (e
 			return
 		}
 		if r := recover(); r != nil {
-			n.abort(newPanicError(r, n.cfg.name))
+			pe := newPanicError(r, n.cfg.name)
+			if _, nested := r.(*PanicError); !nested { // a nested Run's keeps its own
+				pe.body = true
+			}
+			n.abort(pe)
 			panicked = true
 		}
 	}()

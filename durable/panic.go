@@ -20,6 +20,7 @@ type PanicError struct {
 	Stack []byte
 
 	scope string // the nursery's name, if it has one
+	body  bool   // the panic was the body's, not a task's
 }
 
 // newPanicError wraps a recovered value. It must be called from the
@@ -39,10 +40,14 @@ func newPanicError(v any, scope string) *PanicError {
 func (e *PanicError) Error() string {
 	var b strings.Builder
 	b.WriteString("durable: ")
+	what := "task"
+	if e.body {
+		what = "body"
+	}
 	if e.scope != "" {
-		fmt.Fprintf(&b, "task in %q ", e.scope)
+		fmt.Fprintf(&b, "%s in %q ", what, e.scope)
 	} else {
-		b.WriteString("task ")
+		b.WriteString(what + " ")
 	}
 	fmt.Fprintf(&b, "panicked: %v\n\n", e.Value)
 	b.Write(e.Stack)

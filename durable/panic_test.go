@@ -105,6 +105,9 @@ func TestBodyPanicAwaitsTheTasks(t *testing.T) {
 	if !strings.Contains(string(pe.Stack), "TestBodyPanicAwaitsTheTasks") {
 		t.Errorf("PanicError.Stack does not show the body:\n%s", pe.Stack)
 	}
+	if msg := pe.Error(); !strings.HasPrefix(msg, "durable: body panicked: boom") {
+		t.Errorf("PanicError.Error() = %q, want it to say the body panicked", msg)
+	}
 	if !temporal.IsCanceledError(sibling) {
 		t.Errorf("sibling = %v, want canceled before Run panicked", sibling)
 	}
