@@ -105,3 +105,44 @@ func TestPanicPolicy(t *testing.T) {
 		}
 	})
 }
+
+// Named runs a nursery named "checkout" whose task sleeps for an hour.
+func Named(ctx workflow.Context) error {
+	return durable.Run(ctx, func(ctx workflow.Context, n *durable.Nursery) error {
+		n.Go(ctx, func(ctx workflow.Context) error { return workflow.Sleep(ctx, time.Hour) })
+		return nil
+	}, durable.Name("checkout"))
+}
+
+// TestNameNamesTheCoroutines: the tasks of a named nursery show under its
+// name in the workflow's stack trace query (which the SDK's test
+// environment does not answer).
+func TestNameNamesTheCoroutines(t *testing.T) {
+	address, namespace := startServer(t)
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline(t))
+	defer cancel()
+	w := worker.New(c, "named", worker.Options{})
+	w.RegisterWorkflow(Named)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: "named"}, Named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test over") }()
+	v, err := c.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), client.QueryTypeStackTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trace string
+	if err := v.Get(&trace); err != nil || !strings.Contains(trace, "coroutine checkout [") {
+		t.Errorf("stack trace query = %q, %v; want a coroutine named checkout", trace, err)
+	}
+}
