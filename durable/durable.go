@@ -182,7 +182,11 @@ func (n *Nursery) start(ctx workflow.Context, what string, task func(ctx workflo
 		})
 		if gaveUp || err != nil {
 			if s != nil {
-				s.settle(n.ctx.Err())
+				if !gaveUp {
+					s.settle(err) // ctx's cancellation; the nursery is live
+				} else {
+					s.settle(n.ctx.Err())
+				}
 			}
 			return
 		}

@@ -18,8 +18,8 @@ type Future[T any] struct {
 //
 // If the task panics, the future's error is the [*PanicError] that Run
 // raises. If Spawn gives up waiting for room because the nursery or ctx was
-// canceled, the task never runs and the future's error is the nursery's
-// context's error, a [*temporal.CanceledError].
+// canceled, the task never runs and the future's error is that
+// cancellation, a [*temporal.CanceledError].
 //
 // Spawn panics if ctx, n or task is nil, or if Run has returned.
 func Spawn[T any](ctx workflow.Context, n *Nursery, task func(ctx workflow.Context) (T, error)) *Future[T] {

@@ -141,3 +141,25 @@ func TestTaskWaitsForRoomInItsOwnCoroutine(t *testing.T) {
 		t.Errorf("tasks in flight as each started = %s, want %s", got, want)
 	}
 }
+
+// TestSpawnGivesUpWhenItsCallerIsCanceled: a Spawn waiting for room on a
+// context that is canceled gives up; its future holds the cancellation,
+// and the nursery, still live, is not failed.
+func TestSpawnGivesUpWhenItsCallerIsCanceled(t *testing.T) {
+	ran := false
+	var dropped, runErr error
+	mustRun(t, func(ctx workflow.Context) error {
+		runErr = durable.Run(ctx, func(ctx workflow.Context, n *durable.Nursery) error {
+			n.Go(ctx, func(ctx workflow.Context) error { return workflow.Sleep(ctx, time.Second) })
+			cctx, cancel := workflow.WithCancel(ctx)
+			cancel()
+			f := durable.Spawn(cctx, n, func(ctx workflow.Context) (int, error) { ran = true; return 1, nil })
+			_, dropped = f.Get(ctx)
+			return nil
+		}, durable.Limit(1))
+		return nil
+	})
+	if ran || !temporal.IsCanceledError(dropped) || runErr != nil {
+		t.Errorf("ran = %v, future error = %v, Run = %v; want not run, a CanceledError, nil", ran, dropped, runErr)
+	}
+}
