@@ -60,14 +60,16 @@ type Nursery struct {
 
 // A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
 // workers, at most cfg.limit of them: a worker that has finished a task
-// takes the next from work, the queue behind the limit, and parks on it
-// until Run closes it. Without a limit each task has its own goroutine:
-// handing tasks to parked goroutines measured no faster than the go
-// statement, whose runtime already recycles goroutines.
+// takes the next from work and parks on it until Run closes it. A task is
+// admitted when a worker takes it, so at most cfg.limit are admitted by
+// construction; work's buffer, cfg.queue long (no buffer without [Queue]),
+// holds the tasks that wait behind them. Without a limit each task has its
+// own goroutine: handing tasks to parked goroutines measured no faster than
+// the go statement, whose runtime already recycles goroutines.
 type limiter struct {
-	work    chan job       // capacity queueLen(cfg.limit)
+	work    chan job       // buffered cfg.queue
 	workers atomic.Int32   // workers alive
-	pending atomic.Int64   // tasks accepted and not finished, queued ones included
+	pending atomic.Int64   // tasks accepted and not finished: admitted, queued or in a waiting Go
 	wg      sync.WaitGroup // every worker
 }
 
@@ -81,16 +83,6 @@ type job struct {
 	dropped func()
 	rec     *taskRecord // nil unless tracked
 }
-
-// minQueue is the least number of tasks Go queues behind a limit. A queue
-// as short as a small limit makes Go park and a worker wake it every few
-// tasks; measured with Limit(2) on two cores, a queue of 16 cut the time per
-// short task by a third (BenchmarkSpawn/limit=2), and a longer one gained
-// little more.
-const minQueue = 16
-
-// queueLen is how many tasks Go queues behind a limit of limit running.
-func queueLen(limit int) int { return max(limit, minQueue) }
 
 // The fields of Nursery.state.
 const (
@@ -189,8 +181,11 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 		}
 		o.apply(&n.cfg) // not to a local config, which would escape
 	}
+	if n.cfg.queueSet && n.cfg.limit == 0 {
+		panic(fmt.Sprintf("nursery: Run called with Queue(%d) but no Limit: a queue waits behind a limit", n.cfg.queue))
+	}
 	if n.cfg.limit > 0 {
-		n.lim = &limiter{work: make(chan job, queueLen(n.cfg.limit))}
+		n.lim = &limiter{work: make(chan job, n.cfg.queue)}
 	}
 	n.wake.L = &n.mu
 	return n
@@ -227,11 +222,12 @@ func (n *Nursery) closeBody(bodyRec *taskRecord) {
 // Go starts task in a goroutine of the nursery: a new one, or with a [Limit]
 // an idle worker. The task receives the nursery's context.
 //
-// With a [Limit], Go queues the task while the limit is reached, and blocks
-// while the queue is full too. If the nursery is canceled while the task
-// waits, Go gives up and drops it: it would only have seen a canceled
-// context. Without a limit, Go never blocks, and a task started in a
-// canceled nursery still runs, with the canceled context.
+// With a [Limit], Go blocks while the limit is reached, until a task
+// returns; with a [Queue] too, it blocks only while the queue is full as
+// well. If the nursery is canceled while the task waits, Go gives up and
+// drops it: it would only have seen a canceled context. Without a limit, Go
+// never blocks, and a task started in a canceled nursery still runs, with
+// the canceled context.
 //
 // Go panics if task is nil or if Run has returned.
 func (n *Nursery) Go(task func(ctx context.Context) error) {
@@ -272,7 +268,9 @@ func (n *Nursery) goIndexed(task func(context.Context, int) error, i int) {
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
 // reports whether it did. Without a [Limit] there is always room; with one,
-// TryGo returns false when the limit is reached, and never queues or blocks.
+// TryGo returns false when the limit is reached, and never queues (even
+// with room in a [Queue]) or blocks: a task TryGo accepts is admitted at
+// once and runs.
 //
 // TryGo panics if task is nil or if Run has returned.
 func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
@@ -358,15 +356,15 @@ func (n *Nursery) dispatchLimited(j job, wait bool) bool {
 			}
 		}
 	} else if l.pending.Add(1) > limit {
-		// Full: queue behind the limit, blocking while the queue is full too.
+		// No room: wait behind the limit, in the queue if it has room.
 		if n.ctx.Err() == nil {
 			j.queued = true
 			if j.rec != nil {
 				j.rec.started.Store(false)
 			}
 			// Yield a few times before parking: the workers readied by the
-			// sends above often wait for this goroutine's P, and drain
-			// the queue while it yields. Parking instead makes each
+			// sends above often wait for this goroutine's P, and take the
+			// queued tasks while it yields. Parking instead makes each
 			// worker's receive wake Go, once per task (measured with
 			// Limit(2) and Limit(64) on two cores: a quarter to a third
 			// less time per short task).
@@ -389,9 +387,10 @@ func (n *Nursery) dispatchLimited(j job, wait bool) bool {
 	}
 
 	// There is room: fewer than limit tasks are pending. Start a worker if
-	// the pool is not full yet; otherwise some worker is idle or about to
-	// be, and the queue holds fewer than limit tasks, less than its
-	// capacity, so the send cannot block.
+	// the pool is not full yet. Otherwise some worker is idle, or has
+	// finished its task and is about to take the next: the send may wait
+	// for it, but not for a task to return, so it ignores cancellation
+	// (the task is admitted, and runs with the canceled context).
 	for {
 		w := l.workers.Load()
 		if w >= int32(limit) {
