@@ -146,9 +146,9 @@ func drawBars(bars []bar, title, path string) error {
 	one.LineStyle.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 	p.Add(one)
 	p.NominalY(labels...)
-	p.X.Max = maxRatio * 1.05
+	p.X.Max = maxRatio * 1.4 // room for the legend, right of the bars
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = false // bottom right, where the shortest bars usually are
+	p.Legend.Top = true
 	p.Legend.Left = false
 
 	h := vg.Points(float64(n)*13 + 90)
