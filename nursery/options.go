@@ -59,7 +59,9 @@ func Limit(n int) Option {
 // running. [Nursery.TryGo] never uses the queue: it reports true only for
 // a task admitted at once, so that its caller knows the task will run.
 // A queue lets the caller run ahead of short tasks instead of waiting for
-// each one, at the price of starting work that a failure may drop.
+// each one, at the price of starting work that a failure may drop. Run
+// allocates room for n+k tasks when it starts, so k is a bound to size,
+// not a hint.
 //
 // Queue panics if k < 0, and [Run] panics if Queue is given without
 // Limit.
