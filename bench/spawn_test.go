@@ -128,21 +128,11 @@ func spawnImpls(n, limit int) []impl[int64] {
 			}, p.StopAndWait
 		}},
 		plain("nursery", func() int64 {
-			var sum atomic.Int64
 			var opts []nursery.Option
 			if limit > 0 {
 				opts = append(opts, nursery.Limit(limit))
 			}
-			err := nursery.Run(ctx, func(_ context.Context, nu *nursery.Nursery) error {
-				for i := range n {
-					nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
-				}
-				return nil
-			}, opts...)
-			if err != nil {
-				panic(err)
-			}
-			return sum.Load()
+			return spawnNursery(ctx, n, opts...)
 		}),
 		plain("taskgroup.Group", func() int64 {
 			var sum atomic.Int64
@@ -157,7 +147,32 @@ func spawnImpls(n, limit int) []impl[int64] {
 			return sum.Load()
 		}),
 	}
+	if limit > 0 {
+		// The nursery with a queue of spawnQueue tasks behind the limit,
+		// so that Go runs ahead of the workers instead of waiting for each.
+		impls = append(impls, plain(fmt.Sprintf("nursery.Queue%d", spawnQueue), func() int64 {
+			return spawnNursery(ctx, n, nursery.Limit(limit), nursery.Queue(spawnQueue))
+		}))
+	}
 	return impls
+}
+
+// spawnQueue is the queue of the Bounded workload's nursery.QueueK rows.
+const spawnQueue = 16
+
+// spawnNursery is the nursery's implementation of the spawn workloads.
+func spawnNursery(ctx context.Context, n int, opts ...nursery.Option) int64 {
+	var sum atomic.Int64
+	err := nursery.Run(ctx, func(_ context.Context, nu *nursery.Nursery) error {
+		for i := range n {
+			nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
+		}
+		return nil
+	}, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return sum.Load()
 }
 
 func eq[T comparable](a, b T) bool { return a == b }

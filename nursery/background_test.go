@@ -124,7 +124,7 @@ func TestBackgroundCanceledWhenOthersReturn(t *testing.T) {
 						return ctx.Err()
 					})
 					return tt.body(ctx, n)
-				}, nursery.Limit(1))
+				}, nursery.Limit(1), nursery.Queue(1)) // a queue, for the task that starts a task
 				if at != tt.want {
 					t.Errorf("background task canceled at %v, want %v", at, tt.want)
 				}

@@ -59,14 +59,8 @@ func measure(b *testing.B, tasks int, fn func()) {
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/task")
 }
 
-// limits returns the limits to benchmark: 2 and GOMAXPROCS, once each
-// when they are equal.
-func limits() []int {
-	if procs := runtime.GOMAXPROCS(0); procs != 2 {
-		return []int{2, procs}
-	}
-	return []int{2}
-}
+// limits are the limits to benchmark, each without and with a queue.
+var limits = []struct{ limit, queue int }{{2, 0}, {2, 16}, {64, 0}}
 
 func BenchmarkSpawn(b *testing.B) {
 	ctx := context.Background()
@@ -106,7 +100,21 @@ func BenchmarkSpawn(b *testing.B) {
 				})
 			})
 		})
-		for _, limit := range limits() {
+		for _, lq := range limits {
+			limit := lq.limit
+			if lq.queue > 0 {
+				b.Run(fmt.Sprintf("n=%d/limit=%d/queue=%d/impl=nursery", size, limit, lq.queue), func(b *testing.B) {
+					measure(b, size, func() {
+						_ = nursery.Run(ctx, func(ctx context.Context, n *nursery.Nursery) error {
+							for range size {
+								n.Go(task)
+							}
+							return nil
+						}, nursery.Limit(limit), nursery.Queue(lq.queue))
+					})
+				})
+				continue
+			}
 			b.Run(fmt.Sprintf("n=%d/limit=%d/impl=errgroup", size, limit), func(b *testing.B) {
 				measure(b, size, func() {
 					var g errgroup.Group

@@ -76,12 +76,14 @@
 //
 // # Limits
 //
-// With [Limit], at most n tasks run at once. [Nursery.Go] queues a task
-// while the limit is reached and blocks while the queue is full too;
-// [Nursery.TryGo] does neither and reports false. Limited tasks run on
-// reused worker goroutines. A task that starts tasks in its own full
-// nursery blocks, as it would with errgroup: use TryGo, or a nested
-// nursery, for recursive work.
+// With [Limit], at most n tasks are admitted at once: [Nursery.Go] blocks
+// while n are running, until one returns, as errgroup's SetLimit does.
+// [Queue] lets k more wait behind the limit before Go blocks;
+// [Nursery.TryGo] never waits or queues, and reports false. A canceled
+// nursery never leaves Go blocked: it drops the waiting and queued tasks.
+// Limited tasks run on reused worker goroutines. A task that starts tasks
+// in its own full nursery blocks, as it would with errgroup: use TryGo, a
+// Queue, or a nested nursery for recursive work.
 //
 // # Handshakes, background tasks and futures
 //

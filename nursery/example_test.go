@@ -158,7 +158,7 @@ func ExampleLimit() {
 	thumbs := make([]string, 20)
 	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		for i := range thumbs {
-			// Go blocks while three tasks run and three more wait.
+			// Go blocks while three tasks run.
 			n.Go(func(ctx context.Context) error {
 				mu.Lock()
 				running++
@@ -182,6 +182,35 @@ func ExampleLimit() {
 	// Run: <nil>
 	// at most 3 at once: true
 	// thumb-00 ... thumb-19
+}
+
+// Send notifications one at a time while the caller goes on: up to three
+// wait behind the one being sent without blocking Go. When a send fails,
+// the ones still waiting are dropped.
+func ExampleQueue() {
+	start := make(chan struct{})
+	var sent []string // written by one task at a time: Limit(1)
+	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		for _, to := range []string{"ann", "bob", "cy", "dee"} {
+			n.Go(func(ctx context.Context) error {
+				<-start
+				if to == "bob" {
+					return errors.New("bob: mailbox full")
+				}
+				sent = append(sent, to)
+				return nil
+			})
+		}
+		fmt.Println("four notifications handed over; none sent yet")
+		close(start)
+		return nil
+	}, nursery.Limit(1), nursery.Queue(3))
+	fmt.Println("Run:", err)
+	fmt.Println("sent:", sent)
+	// Output:
+	// four notifications handed over; none sent yet
+	// Run: bob: mailbox full
+	// sent: [ann]
 }
 
 // Check the health of every service: one failing check must not stop the

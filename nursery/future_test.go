@@ -357,11 +357,13 @@ func TestSpawnDroppedByCanceledNursery(t *testing.T) {
 		// body fills a Limit(1) nursery, spawns the future's task behind the
 		// limit, and cancels the nursery.
 		body      func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error)
+		queue     int
 		wantCause error
 		wantRun   error
 	}{
 		{
-			name: "queued when Cancel is called",
+			name:  "queued when Cancel is called",
+			queue: 1,
 			body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
 				n.Go(func(ctx context.Context) error {
 					<-ctx.Done()
@@ -374,7 +376,8 @@ func TestSpawnDroppedByCanceledNursery(t *testing.T) {
 			wantCause: s5err.stop,
 		},
 		{
-			name: "queued when the body fails",
+			name:  "queued when the body fails",
+			queue: 1,
 			body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
 				n.Go(func(ctx context.Context) error {
 					<-ctx.Done()
@@ -393,8 +396,7 @@ func TestSpawnDroppedByCanceledNursery(t *testing.T) {
 					n.Cancel(s5err.stop)
 					return nil
 				})
-				n.Go(func(ctx context.Context) error { return nil }) // fills the queue
-				return spawn(), nil                                  // blocks until the Cancel
+				return spawn(), nil // blocks until the Cancel
 			},
 			wantCause: s5err.stop,
 		},
@@ -413,7 +415,7 @@ func TestSpawnDroppedByCanceledNursery(t *testing.T) {
 						})
 					})
 					return err
-				}, nursery.Limit(1))
+				}, nursery.Limit(1), nursery.Queue(tt.queue))
 				if !out.returned || out.err != tt.wantRun {
 					t.Errorf("Run ended with %+v, want it to return %v", out, tt.wantRun)
 				}

@@ -10,15 +10,72 @@ import (
 
 // A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
 // workers, at most cfg.limit of them: a worker that has finished a task
-// takes the next from work, the queue behind the limit, and parks on it
-// until Run closes it. Without a limit each task has its own goroutine:
-// handing tasks to parked goroutines measured no faster than the go
-// statement, whose runtime already recycles goroutines.
+// takes the next from work and parks on it until Run closes it. Without a
+// limit each task has its own goroutine: handing tasks to parked
+// goroutines measured no faster than the go statement, whose runtime
+// already recycles goroutines.
+//
+// pending is the truth about room: a task is counted in it, by a CAS that
+// keeps it at most cfg.limit+cfg.queue, before it is sent on work, and
+// uncounted when it has returned or been dropped. So work, buffered that
+// long, never blocks a send, and a task counted within cfg.limit has a
+// worker that is idle or about to be: it is admitted. A Go that finds no
+// room waits for a release to signal room.
 type limiter struct {
-	work    chan job       // capacity queueLen(cfg.limit)
+	limit   int64          // cfg.limit: tasks admitted at once
+	bound   int64          // cfg.limit+cfg.queue: tasks admitted or queued
+	work    chan job       // buffered bound: tasks on their way to a worker
+	room    chan struct{}  // buffered 1: a signal to a Go waiting for room
 	workers atomic.Int32   // workers alive
-	pending atomic.Int64   // tasks accepted and not finished, queued ones included
+	pending atomic.Int64   // tasks admitted or queued and not finished
+	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room
 	wg      sync.WaitGroup // every worker
+}
+
+func newLimiter(limit, queue int) *limiter {
+	return &limiter{
+		limit: int64(limit),
+		bound: int64(limit + queue),
+		work:  make(chan job, limit+queue),
+		room:  make(chan struct{}, 1),
+	}
+}
+
+// admit counts a task if fewer than bound are pending, and returns the
+// count with it.
+func (l *limiter) admit(bound int64) (int64, bool) {
+	for {
+		p := l.pending.Load()
+		if p >= bound {
+			return p, false
+		}
+		if l.pending.CompareAndSwap(p, p+1) {
+			return p + 1, true
+		}
+	}
+}
+
+// reserve counts a TryGo task if it can be admitted at once (TryGo never
+// queues), and reports whether it did.
+func (l *limiter) reserve() bool {
+	_, ok := l.admit(l.limit)
+	return ok
+}
+
+// release uncounts a task that has returned or been dropped, and signals
+// room to a waiting Go. A waiter counts itself in waiting before it checks
+// for room, and release uncounts before it reads waiting: so either the
+// waiter sees the room or release sees the waiter. The signal is dropped
+// when one is already buffered; the waiter that takes that one passes it
+// on if there is still room (see waitRoom), so no room goes unnoticed.
+func (l *limiter) release() {
+	l.pending.Add(-1)
+	if l.waiting.Load() > 0 {
+		select {
+		case l.room <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // A job is a Go, TryGo or Spawn task on its way to a goroutine.
@@ -46,16 +103,6 @@ func (x *extra) obs() *taskObs {
 	return &x.to
 }
 
-// minQueue is the least number of tasks Go queues behind a limit. A queue
-// as short as a small limit makes Go park and a worker wake it every few
-// tasks; measured with Limit(2) on two cores, a queue of 16 cut the time per
-// short task by a third (BenchmarkSpawn/limit=2), and a longer one gained
-// little more.
-const minQueue = 16
-
-// queueLen is how many tasks Go queues behind a limit of limit running.
-func queueLen(limit int) int { return max(limit, minQueue) }
-
 // dispatch hands a counted job of Go or Spawn to a goroutine: its own,
 // or with a limit a worker, once there is room.
 func (n *Nursery) dispatch(j job) {
@@ -66,62 +113,82 @@ func (n *Nursery) dispatch(j job) {
 	n.dispatchLimited(j)
 }
 
-// dispatchLimited is dispatch in a limited nursery.
+// dispatchLimited is dispatch in a limited nursery: it counts j within the
+// limit and the queue, waiting for room if there is none, and hands it to
+// a worker; or it drops j if the nursery is canceled while it waits.
 func (n *Nursery) dispatchLimited(j job) {
 	l := n.lim
-	if l.pending.Add(1) > int64(n.cfg.limit) {
-		// Full: queue behind the limit, blocking while the queue is full too.
-		j.queued = true
+	p, ok := l.admit(l.bound)
+	if !ok {
 		if t := j.x.obs(); t != nil {
 			t.waiting()
 		}
-		if n.ctx.Err() == nil {
-			// Yield a few times before parking: the workers readied by the
-			// sends above often wait for this goroutine's P, and drain
-			// the queue while it yields. Parking instead makes each
-			// worker's receive wake Go, once per task (measured with
-			// Limit(2) and Limit(64) on two cores: a quarter to a third
-			// less time per short task).
-			for range 3 {
-				select {
-				case l.work <- j:
-					return
-				default:
-				}
-				runtime.Gosched()
-			}
-			select {
-			case l.work <- j:
-				return
-			case <-n.ctx.Done():
-			}
+		if p, ok = n.waitRoom(); !ok {
+			// Canceled while waiting: the task would only have seen a
+			// canceled context.
+			n.dropUncounted(j)
+			return
 		}
-		n.drop(j)
+		j.queued = true // it waited: it is not to start if the nursery is canceled
+	} else if p > l.limit {
+		j.queued = true // behind the limit, in the queue
+		if t := j.x.obs(); t != nil {
+			t.waiting()
+		}
+	}
+	if p > l.limit {
+		l.work <- j // never blocks: the buffer holds as many as may be pending
 		return
 	}
 	n.place(j)
 }
 
-// reserve takes a place for a TryGo task if fewer than limit tasks are
-// pending, and reports whether it did.
-func (l *limiter) reserve(limit int64) bool {
-	for {
-		p := l.pending.Load()
-		if p >= limit {
-			return false
+// waitRoom waits until a task can be counted within the limit and the
+// queue, and counts it; it reports false, having counted nothing, if the
+// nursery is canceled first.
+func (n *Nursery) waitRoom() (int64, bool) {
+	l := n.lim
+	// Yield a few times before parking: a short task frees its slot in
+	// less time than parking and being woken take, and the workers that
+	// Go readied often wait for this goroutine's P.
+	for range 3 {
+		if n.ctx.Err() != nil {
+			return 0, false
 		}
-		if l.pending.CompareAndSwap(p, p+1) {
-			return true
+		runtime.Gosched()
+		if p, ok := l.admit(l.bound); ok {
+			return p, true
+		}
+	}
+	l.waiting.Add(1)
+	defer l.waiting.Add(-1)
+	for {
+		if n.ctx.Err() != nil {
+			return 0, false
+		}
+		if p, ok := l.admit(l.bound); ok {
+			if l.waiting.Load() > 1 && l.pending.Load() < l.bound {
+				// Pass the signal on: release drops a signal while one is
+				// buffered, so there may be room for another waiter.
+				select {
+				case l.room <- struct{}{}:
+				default:
+				}
+			}
+			return p, true
+		}
+		select {
+		case <-l.room:
+		case <-n.ctx.Done():
 		}
 	}
 }
 
-// place hands j, for which a place is taken, to a worker.
+// place hands j, counted within the limit, to a worker: a new one if the
+// pool is not full yet; otherwise a worker is idle, or has finished a task
+// and is about to take the next, and the send cannot block (work holds as
+// many as may be pending).
 func (n *Nursery) place(j job) {
-	// There is room: fewer than limit tasks are pending. Start a worker if
-	// the pool is not full yet; otherwise some worker is idle or about to
-	// be, and the queue holds fewer than limit tasks, less than its
-	// capacity, so the send cannot block.
 	l, limit := n.lim, int32(n.cfg.limit)
 	for {
 		w := l.workers.Load()
@@ -137,8 +204,15 @@ func (n *Nursery) place(j job) {
 	l.work <- j
 }
 
-// drop uncounts a limited task that will never run.
+// drop ends a counted limited task that will never run, and uncounts it.
 func (n *Nursery) drop(j job) {
+	n.dropUncounted(j)
+	n.lim.release()
+}
+
+// dropUncounted ends a limited task that will never run and was never
+// counted in the limiter (or has been uncounted already).
+func (n *Nursery) dropUncounted(j job) {
 	if x := j.x; x != nil {
 		cause := context.Cause(n.ctx)
 		if x.fut != nil {
@@ -148,11 +222,10 @@ func (n *Nursery) drop(j job) {
 			t.dropped(cause)
 		}
 	}
-	n.lim.pending.Add(-1)
 	n.exit(1)
 }
 
-// worker runs j, then the queued tasks, until Run closes the queue.
+// worker runs j, then the tasks sent on work, until Run closes it.
 func (n *Nursery) worker(j job) {
 	defer n.lim.wg.Done()
 	if n.cfg.name != "" {
@@ -166,8 +239,19 @@ func (n *Nursery) worker(j job) {
 				n.runJob(j.fn, j.x)
 			}
 		}
+		// With nothing to take, yield once before parking: a Go that
+		// waits for room, or has just found it, often waits for this
+		// goroutine's P, and its next task comes sooner than parking and
+		// being woken take (measured with Limit(2), no Queue, on two
+		// cores: about a fifth less time per short task).
 		var ok bool
-		if j, ok = <-n.lim.work; !ok {
+		select {
+		case j, ok = <-n.lim.work:
+		default:
+			runtime.Gosched()
+			j, ok = <-n.lim.work
+		}
+		if !ok {
 			return
 		}
 	}

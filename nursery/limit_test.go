@@ -72,20 +72,32 @@ func TestLimitPeak(t *testing.T) {
 	}
 }
 
-// With limit L, Go queues L tasks, or 16 if L is smaller, behind the L
-// running and then blocks.
+// With Limit(n) and Queue(k), Go admits n tasks and lets k wait behind
+// them without blocking; while none of them returns, the next Go blocks.
 func TestLimitGoBlocksWhenFull(t *testing.T) {
-	for _, tc := range []struct{ limit, queue int }{{1, 16}, {2, 16}, {16, 16}, {40, 40}} {
-		t.Run(fmt.Sprintf("limit=%d", tc.limit), func(t *testing.T) {
-			testLimitGoBlocksWhenFull(t, tc.limit, tc.queue)
+	for _, tc := range []struct {
+		limit, queue int
+		opts         []nursery.Option // besides Limit
+	}{
+		{limit: 1},
+		{limit: 2},
+		{limit: 100},
+		{limit: 2, opts: []nursery.Option{nursery.Queue(0)}},
+		{limit: 1, queue: 1, opts: []nursery.Option{nursery.Queue(1)}},
+		{limit: 2, queue: 16, opts: []nursery.Option{nursery.Queue(16)}},
+		{limit: 3, queue: 5, opts: []nursery.Option{nursery.Queue(5)}},
+		{limit: 3, queue: 5, opts: []nursery.Option{nursery.Queue(7), nursery.Queue(5)}}, // the later wins
+	} {
+		t.Run(fmt.Sprintf("limit=%d/queue=%d", tc.limit, tc.queue), func(t *testing.T) {
+			testLimitGoBlocksWhenFull(t, tc.limit, tc.queue, tc.opts)
 		})
 	}
 }
 
-func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int) {
+func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int, opts []nursery.Option) {
 	synctest.Test(t, func(t *testing.T) {
 		var g gauge
-		var started atomic.Int32
+		var started, returned atomic.Int32
 		release := make(chan struct{})
 		task := func(ctx context.Context) error {
 			started.Add(1)
@@ -95,28 +107,26 @@ func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int) {
 			return nil
 		}
 		err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
-			for range limit + queue {
-				n.Go(task) // limit run, queue wait in the queue
-			}
-			var goReturned atomic.Bool
 			go func() { //scoped:allow nurseryescape: the test watches Go block from outside the nursery
-				n.Go(task)
-				goReturned.Store(true)
+				for range limit + queue + 1 {
+					n.Go(task)
+					returned.Add(1)
+				}
 			}()
-			synctest.Wait()
-			if goReturned.Load() {
-				t.Errorf("Go returned with %d tasks running and %d queued, want it blocked", limit, queue)
+			synctest.Wait() // Go is durably blocked, or every call has returned
+			if got := returned.Load(); got != int32(limit+queue) {
+				t.Errorf("with Limit(%d) and Queue(%d), Go returned %d times while no task returned, want %d", limit, queue, got, limit+queue)
 			}
 			if got := started.Load(); got != int32(limit) {
-				t.Errorf("%d tasks started, want %d", got, limit)
+				t.Errorf("with Limit(%d) and Queue(%d), %d tasks started, want %d", limit, queue, got, limit)
 			}
 			close(release)
 			synctest.Wait()
-			if !goReturned.Load() {
+			if got := returned.Load(); got != int32(limit+queue+1) {
 				t.Errorf("Go still blocked after the tasks returned, want it returned")
 			}
 			return nil
-		}, nursery.Limit(limit))
+		}, append([]nursery.Option{nursery.Limit(limit)}, opts...)...)
 		if err != nil {
 			t.Errorf("Run() = %v, want nil", err)
 		}
@@ -127,6 +137,72 @@ func testLimitGoBlocksWhenFull(t *testing.T, limit, queue int) {
 			t.Errorf("peak tasks running = %d, want %d", got, limit)
 		}
 	})
+}
+
+// With Limit(1) and a task running, Go waits until the task returns, or
+// until the nursery is canceled, and not a moment longer.
+func TestLimitGoWaitsForTheSlot(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// first is the running task; something ends the wait at 1s.
+		first   func(ctx context.Context, n *nursery.Nursery) error
+		wantRan bool
+		want    error
+	}{
+		{
+			name: "the task returns",
+			first: func(ctx context.Context, n *nursery.Nursery) error {
+				time.Sleep(time.Second)
+				return nil
+			},
+			wantRan: true,
+		},
+		{
+			name: "Cancel",
+			first: func(ctx context.Context, n *nursery.Nursery) error {
+				time.AfterFunc(time.Second, func() { n.Cancel(nil) })
+				<-ctx.Done()
+				time.Sleep(time.Hour) // slow to return: the wait must end on the cancellation
+				return nil
+			},
+		},
+		{
+			// The failure frees the slot too, but is known first: the
+			// waiting task must not start.
+			name: "the task fails",
+			first: func(ctx context.Context, n *nursery.Nursery) error {
+				time.Sleep(time.Second)
+				return errA
+			},
+			want: errA,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				var ran atomic.Bool
+				var waited time.Duration
+				err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+					n.Go(func(ctx context.Context) error { return tc.first(ctx, n) })
+					n.Go(func(ctx context.Context) error {
+						ran.Store(true)
+						return nil
+					})
+					waited = time.Since(start)
+					return nil
+				}, nursery.Limit(1), nursery.Queue(0))
+				if err != tc.want {
+					t.Errorf("Run() = %v, want %v", err, tc.want)
+				}
+				if waited != time.Second {
+					t.Errorf("the second Go returned after %v, want 1s", waited)
+				}
+				if got := ran.Load(); got != tc.wantRan {
+					t.Errorf("the second task ran: %v, want %v", got, tc.wantRan)
+				}
+			})
+		})
+	}
 }
 
 // Once the nursery is canceled, a Go blocked on a full nursery returns and
@@ -155,54 +231,60 @@ func TestLimitCancellationDropsWaitingTasks(t *testing.T) {
 			want:   []error{errA},
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				const limit = 2
-				start := time.Now()
-				var running, dropped atomic.Int32
-				var goReturnedAt atomic.Int64
-				goReturnedAt.Store(-1)
-				parent, cancelParent := context.WithCancelCause(t.Context())
-				defer cancelParent(nil)
-				err := nursery.Run(parent, func(ctx context.Context, n *nursery.Nursery) error {
-					for range limit {
-						n.Go(func(ctx context.Context) error {
-							running.Add(1)
-							time.Sleep(time.Hour) // ignores cancellation
-							return nil
-						})
-					}
-					queued := func(context.Context) error {
-						dropped.Add(1)
-						return nil
-					}
-					for range 16 { // the queue behind a limit below 16
-						n.Go(queued)
-					}
-					go func() { //scoped:allow nurseryescape: the test watches Go block from outside the nursery
-						n.Go(queued) // blocks: limit running, the queue full
-						goReturnedAt.Store(int64(time.Since(start)))
-					}()
-					synctest.Wait()
-					if got := goReturnedAt.Load(); got != -1 {
-						t.Errorf("Go returned with the nursery full, want it blocked")
-					}
-					time.Sleep(time.Minute)
-					return tc.cancel(n, cancelParent)
-				}, nursery.Limit(limit))
-				checkErrors(t, err, tc.want...)
-				if got := running.Load(); got != limit {
-					t.Errorf("%d of the first tasks ran, want %d", got, limit)
-				}
-				if got := dropped.Load(); got != 0 {
-					t.Errorf("%d queued or waiting tasks ran after the nursery was canceled, want none", got)
-				}
-				if got := time.Duration(goReturnedAt.Load()); got != time.Minute {
-					t.Errorf("the blocked Go returned at %v, want at once on cancellation (%v)", got, time.Minute)
-				}
+		for _, queue := range []int{0, 16} {
+			t.Run(fmt.Sprintf("%s/queue=%d", tc.name, queue), func(t *testing.T) {
+				testLimitCancellationDropsWaitingTasks(t, queue, tc.cancel, tc.want)
 			})
-		})
+		}
 	}
+}
+
+func testLimitCancellationDropsWaitingTasks(t *testing.T, queue int, cancel func(*nursery.Nursery, context.CancelCauseFunc) error, want []error) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 2
+		start := time.Now()
+		var running, dropped atomic.Int32
+		var goReturnedAt atomic.Int64
+		goReturnedAt.Store(-1)
+		parent, cancelParent := context.WithCancelCause(t.Context())
+		defer cancelParent(nil)
+		err := nursery.Run(parent, func(ctx context.Context, n *nursery.Nursery) error {
+			for range limit {
+				n.Go(func(ctx context.Context) error {
+					running.Add(1)
+					time.Sleep(time.Hour) // ignores cancellation
+					return nil
+				})
+			}
+			queued := func(context.Context) error {
+				dropped.Add(1)
+				return nil
+			}
+			for range queue {
+				n.Go(queued)
+			}
+			go func() { //scoped:allow nurseryescape: the test watches Go block from outside the nursery
+				n.Go(queued) // blocks: limit running, the queue full
+				goReturnedAt.Store(int64(time.Since(start)))
+			}()
+			synctest.Wait()
+			if got := goReturnedAt.Load(); got != -1 {
+				t.Errorf("Go returned with the nursery full, want it blocked")
+			}
+			time.Sleep(time.Minute)
+			return cancel(n, cancelParent)
+		}, nursery.Limit(limit), nursery.Queue(queue))
+		checkErrors(t, err, want...)
+		if got := running.Load(); got != limit {
+			t.Errorf("%d of the first tasks ran, want %d", got, limit)
+		}
+		if got := dropped.Load(); got != 0 {
+			t.Errorf("%d queued or waiting tasks ran after the nursery was canceled, want none", got)
+		}
+		if got := time.Duration(goReturnedAt.Load()); got != time.Minute {
+			t.Errorf("the blocked Go returned at %v, want at once on cancellation (%v)", got, time.Minute)
+		}
+	})
 }
 
 // A task started in a canceled nursery that has room runs, with the
@@ -237,6 +319,8 @@ func TestGoAfterCancelRunsWithRoom(t *testing.T) {
 	}
 }
 
+// TryGo admits a task only when the limit has room, and never queues it:
+// a task it accepts runs.
 func TestTryGo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const limit = 2
@@ -253,7 +337,7 @@ func TestTryGo(t *testing.T) {
 			// A TryGo that blocked would deadlock the bubble: the blockers
 			// wait for this goroutine.
 			if n.TryGo(never) {
-				t.Errorf("TryGo() = true with the limit reached, want false")
+				t.Errorf("TryGo() = true with the limit reached and room in the queue, want false")
 			}
 			n.Go(blocker) // queued behind the limit
 			if n.TryGo(never) {
@@ -265,7 +349,7 @@ func TestTryGo(t *testing.T) {
 				t.Errorf("TryGo() = false with no task running, want true")
 			}
 			return nil
-		}, nursery.Limit(limit))
+		}, nursery.Limit(limit), nursery.Queue(1))
 		if err != nil {
 			t.Errorf("Run() = %v, want nil", err)
 		}

@@ -138,8 +138,11 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 		}
 		o.apply(&n.cfg) // not to a local config, which would escape
 	}
+	if n.cfg.queueSet && n.cfg.limit == 0 {
+		panic(fmt.Sprintf("nursery: Run called with Queue(%d) but no Limit: a queue waits behind a limit", n.cfg.queue))
+	}
 	if n.cfg.limit > 0 {
-		n.lim = &limiter{work: make(chan job, queueLen(n.cfg.limit))}
+		n.lim = newLimiter(n.cfg.limit, n.cfg.queue)
 	}
 	n.wake.L = &n.mu
 	return n
@@ -211,11 +214,12 @@ func (n *Nursery) closeBody() {
 // Go starts task in a goroutine of the nursery: a new one, or with a [Limit]
 // an idle worker. The task receives the nursery's context.
 //
-// With a [Limit], Go queues the task while the limit is reached, and blocks
-// while the queue is full too. If the nursery is canceled while the task
-// waits, Go gives up and drops it: it would only have seen a canceled
-// context. Without a limit, Go never blocks, and a task started in a
-// canceled nursery still runs, with the canceled context.
+// With a [Limit], Go blocks while the limit is reached, until a task
+// returns; with a [Queue] too, it blocks only while the queue is full as
+// well. If the nursery is canceled while the task waits, Go gives up and
+// drops it: it would only have seen a canceled context. Without a limit, Go
+// never blocks, and a task started in a canceled nursery still runs, with
+// the canceled context.
 //
 // Go panics if task is nil or if Run has returned.
 func (n *Nursery) Go(task func(ctx context.Context) error) {
@@ -233,7 +237,9 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
 // reports whether it did. Without a [Limit] there is always room; with one,
-// TryGo returns false when the limit is reached, and never queues or blocks.
+// TryGo returns false when the limit is reached, and never queues (even
+// with room in a [Queue]) or blocks: a task TryGo accepts is admitted at
+// once and runs.
 //
 // TryGo panics if task is nil or if Run has returned.
 func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
@@ -241,7 +247,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		panic("nursery: TryGo called with a nil task")
 	}
 	n.enter(1, "TryGo")
-	if n.lim != nil && !n.lim.reserve(int64(n.cfg.limit)) {
+	if n.lim != nil && !n.lim.reserve() {
 		n.exit(1)
 		return false
 	}
@@ -331,7 +337,7 @@ func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
 			n.lim.wg.Add(1)
 			go n.worker(job{})
 		}
-		n.lim.pending.Add(-1)
+		n.lim.release()
 	}
 	n.exit(1)
 }

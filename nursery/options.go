@@ -15,6 +15,8 @@ type Option interface {
 // without synchronization afterwards.
 type config struct {
 	limit     int           // 0: no limit
+	queue     int           // tasks that may wait behind the limit
+	queueSet  bool          // Queue was given, to be checked against limit
 	supervise bool          // errors do not cancel siblings
 	name      string        // "" for an unnamed scope
 	grace     time.Duration // how long a held panic or Goexit waits for stragglers
@@ -28,14 +30,19 @@ type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
 
-// Limit makes at most n of the tasks started with [Nursery.Go],
-// [Nursery.TryGo] and [Spawn] run at once. While n are running, Go queues
-// further tasks, up to n of them or 16 if n is smaller, and then blocks;
-// TryGo returns false. (A shorter queue would make Go wait for a worker
-// every few short tasks.) The goroutines that run limited tasks are
-// reused: when a task returns and another is queued, the same goroutine
-// runs it. Tasks started with [Nursery.Start] and [Nursery.Background] do
-// not count toward the limit.
+// Limit admits at most n of the tasks started with [Nursery.Go],
+// [Nursery.TryGo] and [Spawn] at once: a task is admitted from the moment
+// it is handed to a goroutine to run until it returns. While n are
+// admitted, Go and Spawn block until one of them returns or the nursery is
+// canceled; TryGo returns false. There is no hidden buffer: [Queue] lets
+// tasks wait behind the limit without blocking Go. Once the nursery is
+// canceled, a Go waiting for room gives up and drops its task, which would
+// only have seen a canceled context.
+//
+// The goroutines that run limited tasks are reused: at most n of them are
+// started, and one that has finished a task runs the next. Tasks started
+// with [Nursery.Start] and [Nursery.Background] do not count toward the
+// limit.
 //
 // Limit panics if n < 1.
 func Limit(n int) Option {
@@ -43,6 +50,26 @@ func Limit(n int) Option {
 		panic(fmt.Sprintf("nursery: Limit(%d): the limit must be at least 1", n))
 	}
 	return optionFunc(func(c *config) { c.limit = n })
+}
+
+// Queue lets k tasks wait behind a nursery's [Limit] without blocking: Go
+// and Spawn block only while n tasks are admitted and k more are waiting.
+// A waiting task starts, in the order it was started, when an admitted one
+// returns; if the nursery is canceled first, it is dropped without
+// running. [Nursery.TryGo] never uses the queue: it reports true only for
+// a task admitted at once, so that its caller knows the task will run.
+// A queue lets the caller run ahead of short tasks instead of waiting for
+// each one, at the price of starting work that a failure may drop. Run
+// allocates room for n+k tasks when it starts, so k is a bound to size,
+// not a hint.
+//
+// Queue panics if k < 0, and [Run] panics if Queue is given without
+// Limit.
+func Queue(k int) Option {
+	if k < 0 {
+		panic(fmt.Sprintf("nursery: Queue(%d): the queue length must be at least 0", k))
+	}
+	return optionFunc(func(c *config) { c.queue, c.queueSet = k, true })
 }
 
 // Supervise makes a nursery collect task errors without canceling the other

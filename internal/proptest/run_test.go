@@ -178,7 +178,9 @@ func (x *runner) scope(ctx context.Context, n *node, rec *record) error {
 
 	var opts []nursery.Option
 	if n.limit > 0 {
-		opts = append(opts, nursery.Limit(n.limit))
+		// A queue as long as the limit: the tree has at most twice the
+		// limit of Go and Spawn tasks, so the body never blocks in Go.
+		opts = append(opts, nursery.Limit(n.limit), nursery.Queue(n.limit))
 	}
 	if n.supervise {
 		opts = append(opts, nursery.Supervise())

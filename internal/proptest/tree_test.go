@@ -155,8 +155,9 @@ func (g *generator) scope(depth int, mode startMode) *node {
 		}
 		if (cm == goMode || cm == spawnMode) && n.limit > 0 {
 			// At most twice the limit of Go and Spawn tasks: the first
-			// limit run and the rest wait in the queue, so the body never
-			// blocks in Go and every task is queued at time 0.
+			// limit run and the rest wait in the queue (Queue(limit)), so
+			// the body never blocks in Go and every task is queued at
+			// time 0.
 			if limited == 2*n.limit {
 				cm = startMode_
 			} else {
@@ -229,7 +230,7 @@ func (n *node) dump(b *strings.Builder, indent string) {
 	case runScope:
 		b.WriteString("nursery.Run")
 		if n.limit > 0 {
-			fmt.Fprintf(b, " Limit(%d)", n.limit)
+			fmt.Fprintf(b, " Limit(%d) Queue(%d)", n.limit, n.limit)
 		}
 		if n.supervise {
 			b.WriteString(" Supervise()")

@@ -14,56 +14,21 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/scoped-go/scoped/bench/internal/results"
 )
 
-// A workload is one benchmark without its impl key: its implementations
-// and metrics in the order first seen, and every sample.
-type workload struct {
-	name    string
-	impls   []string
-	units   []string
-	samples map[string]map[string][]float64 // impl -> unit -> values
-}
-
 func main() {
-	var workloads []*workload
-	byName := map[string]*workload{}
-	read := func(r io.Reader) error {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			name, impl, metrics, ok := parse(sc.Text())
-			if !ok {
-				continue
-			}
-			w := byName[name]
-			if w == nil {
-				w = &workload{name: name, samples: map[string]map[string][]float64{}}
-				byName[name] = w
-				workloads = append(workloads, w)
-			}
-			if w.samples[impl] == nil {
-				w.samples[impl] = map[string][]float64{}
-				w.impls = append(w.impls, impl)
-			}
-			for _, m := range metrics {
-				if !slices.Contains(w.units, m.unit) {
-					w.units = append(w.units, m.unit)
-				}
-				w.samples[impl][m.unit] = append(w.samples[impl][m.unit], m.value)
-			}
-		}
-		return sc.Err()
-	}
+	var workloads []*results.Workload
+	var err error
 	if len(os.Args) < 2 {
-		if err := read(os.Stdin); err != nil {
+		if workloads, err = results.Read(os.Stdin, nil); err != nil {
 			fail(err)
 		}
 	}
@@ -72,7 +37,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		err = read(f)
+		workloads, err = results.Read(f, workloads)
 		f.Close()
 		if err != nil {
 			fail(err)
@@ -82,7 +47,7 @@ func main() {
 		fail(fmt.Errorf("no benchmark named .../impl=NAME in the input"))
 	}
 	for _, w := range workloads {
-		w.print(os.Stdout)
+		printWorkload(os.Stdout, w)
 	}
 }
 
@@ -91,83 +56,11 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-type metric struct {
-	value float64
-	unit  string
-}
-
-// parse reads a benchmark result line: BenchmarkName/params/impl=NAME-P,
-// the iteration count, then value-unit pairs.
-func parse(line string) (name, impl string, metrics []metric, ok bool) {
-	f := strings.Fields(line)
-	if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
-		return "", "", nil, false
-	}
-	full := strings.TrimPrefix(f[0], "Benchmark")
-	if i := strings.LastIndexByte(full, '-'); i > 0 {
-		if _, err := strconv.Atoi(full[i+1:]); err == nil {
-			full = full[:i] // the GOMAXPROCS suffix
-		}
-	}
-	name, impl, ok = strings.Cut(full, "/impl=")
-	if !ok {
-		return "", "", nil, false
-	}
-	if rest, _, more := strings.Cut(impl, "/"); more {
-		impl = rest
-	}
-	for i := 2; i+1 < len(f); i += 2 {
-		v, err := strconv.ParseFloat(f[i], 64)
-		if err != nil {
-			return "", "", nil, false
-		}
-		metrics = append(metrics, metric{v, f[i+1]})
-	}
-	return name, impl, metrics, true
-}
-
-// timeUnits are the units whose ratios are printed: those of time, but
-// ns/op when a finer one (ns/task, ns/item) says the same per unit.
-func (w *workload) timeUnits() []string {
-	var units []string
-	for _, u := range w.units {
-		if strings.HasPrefix(u, "ns") && u != "ns/op" {
-			units = append(units, u)
-		}
-	}
-	if len(units) == 0 && slices.Contains(w.units, "ns/op") {
-		units = []string{"ns/op"}
-	}
-	return units
-}
-
-// reference returns the implementation named base or base.SOMETHING.
-func (w *workload) reference(base string) string {
-	for _, impl := range w.impls {
-		if impl == base || strings.HasPrefix(impl, base+".") {
-			return impl
-		}
-	}
-	return ""
-}
-
-func (w *workload) median(impl, unit string) (float64, bool) {
-	v := slices.Clone(w.samples[impl][unit])
-	if len(v) == 0 {
-		return 0, false
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2], true
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2, true
-}
-
-func (w *workload) print(out io.Writer) {
-	eg, floor := w.reference("errgroup"), w.reference("go")
-	times := w.timeUnits()
+func printWorkload(out io.Writer, w *results.Workload) {
+	eg, floor := w.Reference("errgroup"), w.Reference("go")
+	times := w.TimeUnits()
 	var others []string
-	for _, u := range w.units {
+	for _, u := range w.Units {
 		if u != "ns/op" && !slices.Contains(times, u) {
 			others = append(others, u)
 		}
@@ -186,19 +79,19 @@ func (w *workload) print(out io.Writer) {
 	header = append(header, others...)
 	header = append(header, "n")
 
-	fmt.Fprintf(out, "\n### %s\n\n", w.name)
+	fmt.Fprintf(out, "\n### %s\n\n", w.Name)
 	fmt.Fprintf(out, "| %s |\n", strings.Join(header, " | "))
 	fmt.Fprintf(out, "|%s\n", strings.Repeat("---:|", len(header)))
-	for _, impl := range w.impls {
+	for _, impl := range w.Impls {
 		row := []string{impl}
 		for _, u := range times {
-			m, ok := w.median(impl, u)
+			m, ok := w.Median(impl, u)
 			row = append(row, format(m, ok))
 			for _, ref := range []string{eg, floor} {
 				if ref == "" {
 					continue
 				}
-				r, rok := w.median(ref, u)
+				r, rok := w.Median(ref, u)
 				if ok && rok && r != 0 {
 					row = append(row, fmt.Sprintf("%.2f", m/r))
 				} else {
@@ -207,20 +100,11 @@ func (w *workload) print(out io.Writer) {
 			}
 		}
 		for _, u := range others {
-			row = append(row, format(w.median(impl, u)))
+			row = append(row, format(w.Median(impl, u)))
 		}
-		row = append(row, strconv.Itoa(w.count(impl)))
+		row = append(row, strconv.Itoa(w.Count(impl)))
 		fmt.Fprintf(out, "| %s |\n", strings.Join(row, " | "))
 	}
-}
-
-// count is the number of samples of impl: of its most sampled metric.
-func (w *workload) count(impl string) int {
-	n := 0
-	for _, v := range w.samples[impl] {
-		n = max(n, len(v))
-	}
-	return n
 }
 
 func format(v float64, ok bool) string {
