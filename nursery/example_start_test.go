@@ -81,7 +81,9 @@ func ExampleStartValue() {
 func ExampleNursery_Start() {
 	err := nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		jobs := make(chan string)
+		drained := make(chan struct{})
 		err := n.Start(func(ctx context.Context, ready func()) error {
+			defer close(drained)
 			fmt.Println("worker: warming up")
 			ready() // Start returns now
 			for job := range jobs {
@@ -96,6 +98,7 @@ func ExampleNursery_Start() {
 		jobs <- "job 1"
 		jobs <- "job 2"
 		close(jobs)
+		<-drained // the worker has printed its last job
 
 		err = n.Start(func(ctx context.Context, ready func()) error {
 			return errors.New("cache: no config")

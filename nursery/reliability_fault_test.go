@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -63,16 +64,15 @@ func TestReliabilityStallReport(t *testing.T) {
 
 // A task that panics while the others are being canceled, after the
 // first failure, is not lost: its panic wins over the error that canceled
-// the nursery.
+// the nursery, and Run re-raises it once the others have returned.
 func TestReliabilityPanicDuringCancellation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var echoes sync.WaitGroup
+		var echoes atomic.Int32 // the tasks that returned their echo
 		o := capture(func() {
 			_ = nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
 				for range 10 {
-					echoes.Add(1)
 					n.Go(func(ctx context.Context) error {
-						defer echoes.Done()
+						defer echoes.Add(1)
 						<-ctx.Done()
 						time.Sleep(time.Millisecond) // winding down
 						return ctx.Err()
@@ -92,6 +92,9 @@ func TestReliabilityPanicDuringCancellation(t *testing.T) {
 		pe := asPanicError(t, o)
 		if pe.Value != "panic while canceling" {
 			t.Errorf("Run panicked with %v, want the late panic", describe(pe))
+		}
+		if n := echoes.Load(); n != 10 {
+			t.Errorf("Run panicked with %d of the 10 canceled tasks returned, want all", n)
 		}
 	})
 }

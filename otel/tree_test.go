@@ -108,7 +108,7 @@ func TestSpanTree(t *testing.T) {
 func TestTaskgroupSite(t *testing.T) {
 	e := setup(t)
 	line := here() + 1
-	_, err := taskgroup.Map(context.Background(), []int{1, 2}, func(ctx context.Context, i int) (int, error) { return i, nil })
+	_, err := taskgroup.Map(context.Background(), []int{1, 2}, func(ctx context.Context, i int) (int, error) { return i, nil }, taskgroup.Limit(2)) // two tasks whatever GOMAXPROCS
 	if err != nil {
 		t.Fatal(err)
 	}

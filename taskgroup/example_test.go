@@ -322,20 +322,27 @@ func ExampleLimit() {
 	// 3 <nil>
 }
 
-// With Unordered, each result comes as soon as its call returns.
+// With Unordered, each result comes as soon as its call returns. Here the
+// slow call returns only once the fast one's result has been read: in input
+// order, the loop would wait for the slow call forever.
 func ExampleUnordered() {
-	delays := slices.Values([]time.Duration{30 * time.Millisecond, 0})
-	var seq iter.Seq2[time.Duration, error] = taskgroup.Stream(context.Background(), delays,
-		func(_ context.Context, d time.Duration) (time.Duration, error) {
-			time.Sleep(d)
-			return d, nil
-		}, taskgroup.Unordered())
-	for d := range seq {
-		fmt.Println(d)
+	fastRead := make(chan struct{})
+	var seq iter.Seq2[string, error] = taskgroup.Stream(context.Background(), slices.Values([]string{"slow", "fast"}),
+		func(_ context.Context, call string) (string, error) {
+			if call == "slow" {
+				<-fastRead
+			}
+			return call, nil
+		}, taskgroup.Unordered(), taskgroup.Limit(2))
+	for call, err := range seq {
+		fmt.Println(call, err)
+		if call == "fast" {
+			close(fastRead)
+		}
 	}
 	// Output:
-	// 0s
-	// 30ms
+	// fast <nil>
+	// slow <nil>
 }
 
 // Options are shared by Map, ForEach and Stream.

@@ -384,9 +384,15 @@ func TestStreamPanicInFn(t *testing.T) {
 }
 
 func TestStreamPanicInLoopBodyAndInput(t *testing.T) {
+	const limit = 4
 	for _, where := range []string{"loop body", "input"} {
 		synctest.Test(t, func(t *testing.T) {
+			// The loop body panics at the first result, which call 0 gives
+			// only once all limit calls have started; the input panics
+			// when asked for its third element, after two calls started.
+			calls := map[string]int32{"loop body": limit, "input": 2}[where]
 			var started, returned atomic.Int32
+			allStarted := make(chan struct{})
 			in := func(yield func(int) bool) {
 				for i := range 10 {
 					if where == "input" && i == 2 {
@@ -399,14 +405,17 @@ func TestStreamPanicInLoopBodyAndInput(t *testing.T) {
 			}
 			r, _ := catch(func() {
 				for v := range taskgroup.Stream(context.Background(), in, func(ctx context.Context, i int) (int, error) {
-					started.Add(1)
-					if i == 0 {
+					if started.Add(1) == calls {
+						close(allStarted)
+					}
+					if where == "loop body" && i == 0 {
+						<-allStarted // the panic finds the others in flight
 						return 0, nil
 					}
 					<-ctx.Done()
 					returned.Add(1)
 					return 0, ctx.Err()
-				}, taskgroup.Limit(4)) {
+				}, taskgroup.Limit(limit)) {
 					if where == "loop body" && v == 0 {
 						panic("body-boom")
 					}
@@ -416,9 +425,14 @@ func TestStreamPanicInLoopBodyAndInput(t *testing.T) {
 			if r != want {
 				t.Errorf("a panic in the %s came out as %#v want %q as it is", where, r, want)
 			}
-			// Every call but the first waits for cancellation.
-			if n, want := returned.Load(), started.Load()-1; n != want || want < 1 {
-				t.Errorf("the %s panic propagated with %d of %d calls returned", where, n, want)
+			// Every call but the loop body's first waits for cancellation.
+			wantReturned := calls
+			if where == "loop body" {
+				wantReturned--
+			}
+			if n, s := returned.Load(), started.Load(); n != wantReturned || s != calls {
+				t.Errorf("the %s panic propagated with %d of %d started calls returned from their wait, want %d of %d",
+					where, n, s, wantReturned, calls)
 			}
 		})
 	}

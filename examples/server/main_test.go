@@ -8,11 +8,13 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -95,9 +97,16 @@ func getAsync(addr, path string) <-chan response {
 	return ch
 }
 
-// refused waits until a new connection to addr is refused, for at most d.
-func refused(addr string, d time.Duration) bool {
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+// refused waits until a new connection to addr is refused. Nothing signals
+// when the listener closes, so it tries every 5ms, until a few seconds
+// before the test's deadline at most.
+func refused(t *testing.T, addr string) bool {
+	t.Helper()
+	end := time.Now().Add(time.Minute)
+	if d, ok := t.Deadline(); ok {
+		end = d.Add(-5 * time.Second)
+	}
+	for ; time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
 			return true
@@ -131,7 +140,7 @@ func TestGracefulShutdown(t *testing.T) {
 	<-s.started // the slow request is in flight
 	s.stop()
 
-	if !refused(s.addr, 2*time.Second) {
+	if !refused(t, s.addr) {
 		t.Error("new connections are still accepted after shutdown began")
 	}
 	r := <-slow
@@ -168,25 +177,28 @@ func TestGraceRunsOut(t *testing.T) {
 }
 
 // TestBudget: a request whose backends outlast its budget gets a 504,
-// written in the part of the budget that timeout.Reserve kept.
+// written in the part of the budget that timeout.Reserve kept. The handler
+// runs in a synctest bubble, so the budget and the reserve are exact
+// instants of virtual time.
 func TestBudget(t *testing.T) {
-	s := start(t, time.Second, 200*time.Millisecond)
-	begun := time.Now()
-	code, body, err := get(s.addr, "/work?d=10s")
-	took := time.Since(begun)
-	if err != nil || code != http.StatusGatewayTimeout {
-		t.Errorf("GET /work?d=10s = %d %q, %v; want 504", code, body, err)
-	}
-	if took > 2*time.Second {
-		t.Errorf("the 504 took %v with a 200ms budget", took)
-	}
-	s.stop()
-	if err := wait(t, s.done); err != nil {
-		t.Errorf("run() = %v", err)
-	}
-	if !strings.Contains(s.logs.String(), "timeouts=1") {
-		t.Errorf("the timeout is not counted:\n%s", s.logs)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var m metrics
+		logs := new(syncWriter)
+		cfg := config{Budget: 200 * time.Millisecond, Log: log.New(logs, "", 0)}
+		rec := httptest.NewRecorder()
+		begun := time.Now()
+		handler(&m, cfg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/work?d=10s", nil))
+		if took, want := time.Since(begun), cfg.Budget-reserve; took != want {
+			t.Errorf("the 504 was written after %v, want %v: when the work's part of the budget ran out", took, want)
+		}
+		if code := rec.Result().StatusCode; code != http.StatusGatewayTimeout {
+			t.Errorf("GET /work?d=10s = %d %q; want 504", code, rec.Body.String())
+		}
+		m.flush(cfg.Log)
+		if !strings.Contains(logs.String(), "metrics: requests=1 timeouts=1 failures=0") {
+			t.Errorf("the timeout is not counted:\n%s", logs)
+		}
+	})
 }
 
 // TestListenError: an address that cannot be bound fails StartValue, and
@@ -237,13 +249,16 @@ func TestSIGTERM(t *testing.T) {
 		t.Fatalf("child's first line = %q, %v; stderr:\n%s", line, err, stderr.String())
 	}
 	slow := getAsync(addr, "/work?d=500ms")
-	for !strings.Contains(stderr.String(), "GET /work") { // the request is in flight
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-stderr.written("GET /work"): // the request is in flight
+	case err := <-exited:
+		exited <- err // for the deferred receive
+		t.Fatalf("child exited with %v before the request reached it; stderr:\n%s", err, stderr.String())
 	}
 	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if !refused(addr, 2*time.Second) {
+	if !refused(t, addr) {
 		t.Error("new connections are still accepted after SIGTERM")
 	}
 	if r := <-slow; r.err != nil || r.code != 200 {

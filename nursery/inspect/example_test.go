@@ -103,16 +103,18 @@ func ExampleOnStall() {
 			return a
 		},
 	}))
+	logged := make(chan struct{})
 	stop := inspect.OnStall(50*time.Millisecond, func(s inspect.Stall) {
 		file, _, _ := strings.Cut(s.Site, ":") // the line is in s.Site too
 		logger.Warn("task ignores cancellation", "scope", s.Scope, "task", s.Task, "file", file)
+		close(logged)
 	})
 	defer stop()
 
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		n.Go(nursery.Named("legacy-poller", func(ctx context.Context) error {
 			<-ctx.Done()
-			time.Sleep(200 * time.Millisecond) // finishes its poll regardless
+			<-logged // finishes its poll regardless: here, once it has been reported
 			return nil
 		}))
 		n.Cancel(nil)
