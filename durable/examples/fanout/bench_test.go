@@ -65,12 +65,7 @@ func SelectQuick(ctx workflow.Context, n, limit int) ([]int, error) {
 //
 //	go test -run '^$' -bench . -count 5
 func BenchmarkFanOutOnARealServer(b *testing.B) {
-	address, namespace := startServer(b)
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := connect(b)
 	w := worker.New(c, "bench", worker.Options{})
 	w.RegisterWorkflow(MapQuick)
 	w.RegisterWorkflow(SelectQuick)

@@ -79,6 +79,19 @@ func startServer(t testing.TB) (address, namespace string) {
 	return address, namespace
 }
 
+// connect starts a Temporal server in a child process (see startServer)
+// and returns a client of it, closed when the test ends.
+func connect(t testing.TB) client.Client {
+	t.Helper()
+	address, namespace := startServer(t)
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
 // discard is a logger for the SDK that drops everything.
 func discard() tlog.Logger {
 	return tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))

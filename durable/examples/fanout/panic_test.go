@@ -29,12 +29,7 @@ func PanicProbe(ctx workflow.Context) error {
 // is retried, and the workflow stays running; with FailWorkflow the
 // workflow fails, with the task's panic in its error.
 func TestPanicPolicy(t *testing.T) {
-	address, namespace := startServer(t)
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := connect(t)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline(t))
 	defer cancel()
 	for _, policy := range []struct {
@@ -118,12 +113,7 @@ func Named(ctx workflow.Context) error {
 // name in the workflow's stack trace query (which the SDK's test
 // environment does not answer).
 func TestNameNamesTheCoroutines(t *testing.T) {
-	address, namespace := startServer(t)
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := connect(t)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline(t))
 	defer cancel()
 	w := worker.New(c, "named", worker.Options{})

@@ -104,12 +104,7 @@ func MapProbe(ctx workflow.Context, lim int) error {
 // failure. The recorded history then replays with the same code, and a
 // replay with different code is caught.
 func TestMapOnARealServer(t *testing.T) {
-	address, namespace := startServer(t)
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: discard()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := connect(t)
 	p := &probe{slowStarted: make(chan struct{}, items)}
 	w := worker.New(c, "probe", worker.Options{})
 	w.RegisterWorkflow(MapProbe)
