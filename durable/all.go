@@ -31,6 +31,19 @@ func Map[In, Out any](ctx workflow.Context, in []In, fn func(workflow.Context, I
 		panic("durable: Map called with a nil fn")
 	}
 	out := make([]Out, len(in))
+	if ctx != nil {
+		if a := activityOf(ctx, fn); a != nil {
+			err := eachActivity(ctx, "Map", len(in), func(ctx workflow.Context, i int) workflow.Future {
+				return a.start(ctx, in[i])
+			}, func(ctx workflow.Context, f workflow.Future, i int) error {
+				return f.Get(ctx, &out[i]) // each call writes its own index only
+			}, opts)
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		}
+	}
 	err := each(ctx, "Map", len(in), func(ctx workflow.Context, i int) error {
 		r, err := fn(ctx, in[i])
 		out[i] = r // each call writes its own index only
@@ -92,6 +105,70 @@ func each(ctx workflow.Context, what string, count int, call func(ctx workflow.C
 		// The body's coroutine is the last worker: one coroutine fewer
 		// for the dispatcher to resume on every pass.
 		return work(ctx)
+	}, opts...)
+}
+
+// eachActivity is each for calls that each execute one activity: start(ctx,
+// i) executes the activity of index i and get(ctx, f, i) reads its result
+// once f is ready. It starts the activities from the body's coroutine and
+// waits for them there, with no coroutine per call: the SDK resumes every
+// blocked coroutine on each pass of its dispatcher, so a fan-out of
+// coroutines costs, per activity that ends, a pass over all of them, where
+// this costs a look at each future in flight. The rules are each's: the
+// calls start in input order, at most limit in flight; each result is
+// recorded as a task's error as soon as it is read, ready futures in the
+// order they were started; once the nursery is canceled no further call
+// starts; and every activity started has ended before the body returns.
+func eachActivity(ctx workflow.Context, what string, count int,
+	start func(ctx workflow.Context, i int) workflow.Future,
+	get func(ctx workflow.Context, f workflow.Future, i int) error, opts []Option) error {
+	limit := configure(what, opts).limit
+	return Run(ctx, func(ctx workflow.Context, n *Nursery) error {
+		type call struct {
+			f workflow.Future
+			i int
+		}
+		var inFlight []call // started, not yet read; in the order started
+		// The waits below outlast the nursery's cancellation: a canceled
+		// activity is awaited until it has ended (WaitForCancellation).
+		wctx, release := workflow.NewDisconnectedContext(ctx)
+		defer release()
+		anyReady := func() bool {
+			for _, c := range inFlight {
+				if c.f.IsReady() {
+					return true
+				}
+			}
+			return false
+		}
+		// settle waits until a call in flight has ended, and records every
+		// call that has.
+		settle := func() {
+			_ = workflow.Await(wctx, anyReady)
+			kept := inFlight[:0]
+			for _, c := range inFlight {
+				if c.f.IsReady() {
+					n.settleFuture(func() error { return get(wctx, c.f, c.i) })
+				} else {
+					kept = append(kept, c)
+				}
+			}
+			clear(inFlight[len(kept):])
+			inFlight = kept
+		}
+		for i := 0; i < count; i++ {
+			for limit > 0 && len(inFlight) >= limit {
+				settle()
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			inFlight = append(inFlight, call{start(ctx, i), i})
+		}
+		for len(inFlight) > 0 {
+			settle()
+		}
+		return nil
 	}, opts...)
 }
 

@@ -229,6 +229,25 @@ func (n *Nursery) runTask(ctx workflow.Context, task func(ctx workflow.Context) 
 	n.failed(err)
 }
 
+// settleFuture records the outcome of get, which reads the result of a
+// call that ran without a coroutine of its own (see eachActivity), as
+// runTask records a task's: its error, or its panic (a data converter's),
+// which cancels the nursery and is raised by Run once the other calls have
+// ended. It never blocks: get reads a future that is ready.
+func (n *Nursery) settleFuture(get func() error) {
+	returned := false
+	defer func() {
+		if !returned {
+			if r := recover(); r != nil {
+				n.abort(newPanicError(r, n.cfg.name))
+			}
+		}
+	}()
+	err := get()
+	returned = true
+	n.failed(err)
+}
+
 // errGoexit is what a future holds when its task ended through
 // runtime.Goexit without returning.
 var errGoexit = errors.New("durable: task ended through runtime.Goexit")
