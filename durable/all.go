@@ -25,6 +25,12 @@ import (
 //
 //	sizes, err := durable.Map(ctx, urls, durable.Activity[string, int](Fetch, opts), durable.Limit(50))
 //
+// Given a function made by Activity itself (not one that calls it), Map
+// starts the activities from its own coroutine and waits for their results
+// there, as a hand-written selector loop does, instead of running each call
+// in a coroutine: the rules above hold all the same, and the workflow's
+// stack trace shows no coroutine per call.
+//
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx workflow.Context, in []In, fn func(workflow.Context, In) (Out, error), opts ...Option) ([]Out, error) {
 	if fn == nil {
