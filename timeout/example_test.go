@@ -48,6 +48,14 @@ func ExampleMoveOn() {
 	var got []string
 	expired, err := timeout.MoveOn(context.Background(), 50*time.Millisecond, func(ctx context.Context) error {
 		for {
+			// Take the replies that have arrived before looking at the
+			// clock: a select picks at random among ready cases.
+			select {
+			case r := <-replies:
+				got = append(got, r)
+				continue
+			default:
+			}
 			select {
 			case r := <-replies:
 				got = append(got, r)
