@@ -3,6 +3,7 @@ package nursery
 import (
 	"context"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
@@ -18,6 +19,8 @@ import (
 // task started after the others have returned starts canceled.
 //
 // Background panics if task is nil or if Run has returned.
+//
+//go:noinline
 func (n *Nursery) Background(task func(ctx context.Context) error) {
 	if task == nil {
 		panic("nursery: Background called with a nil task")
@@ -31,7 +34,7 @@ func (n *Nursery) Background(task func(ctx context.Context) error) {
 	n.mu.Unlock()
 	var obs *taskObs
 	if n.obs != nil {
-		obs = n.obs.submit(new(taskObs), "background", task, n.obs.siteAt(1))
+		obs = n.obs.submit(new(taskObs), "background", task, n.obs.siteFor(callerpc.Caller()))
 	}
 	go n.runBackground(task, ctx, obs)
 }

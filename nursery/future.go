@@ -3,6 +3,8 @@ package nursery
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/scoped-go/scoped/internal/callerpc"
 )
 
 // A Future is the result of a task started with [Spawn]. It is written
@@ -31,6 +33,8 @@ type futureCore struct {
 // nursery's cancellation.
 //
 // Spawn panics if n or task is nil, or if Run has returned.
+//
+//go:noinline
 func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future[T] {
 	if n == nil {
 		panic("nursery: Spawn called with a nil Nursery")
@@ -47,7 +51,7 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 	n.enter(1, "Spawn")
 	j := job{fn: fn, x: &extra{fut: &f.futureCore}}
 	if n.obs != nil {
-		n.obs.submit(&j.x.to, "spawn", nil, n.obs.siteAt(1))
+		n.obs.submit(&j.x.to, "spawn", nil, n.obs.siteFor(callerpc.Caller()))
 	}
 	n.dispatch(j)
 	return f

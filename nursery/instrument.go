@@ -3,7 +3,6 @@ package nursery
 import (
 	"context"
 	"reflect"
-	"runtime"
 	"runtime/pprof"
 
 	"github.com/scoped-go/scoped/internal/taskrun"
@@ -177,23 +176,18 @@ func (s *scopeObs) closed(err error) {
 	}
 }
 
-// siteAt returns the site of a task started now: the scope's own site for
-// the scope of a taskgroup call, else the program counter of the call
-// skip frames above siteAt's caller (1: the caller's caller).
-func (s *scopeObs) siteAt(skip int) uintptr {
+// siteFor returns the site of a task started at pc: the scope's own site
+// for the scope of a taskgroup call, else pc.
+//
+// The functions that open a scope or start a task (Run, Go, TryGo, Start,
+// StartValue, Background, Spawn) take pc with callerpc.Caller in their own
+// bodies, and are marked not to be inlined: so the site is found with a
+// few loads rather than a stack walk (see package callerpc).
+func (s *scopeObs) siteFor(pc uintptr) uintptr {
 	if s.fixed {
 		return s.site
 	}
-	return callerAt(skip + 1)
-}
-
-// callerAt returns the program counter of the call skip frames above
-// callerAt's caller. It is inlined, so that the stack walk of a Go call
-// starts in Go and walks one frame less.
-func callerAt(skip int) uintptr {
-	var pc [1]uintptr
-	runtime.Callers(skip+2, pc[:])
-	return pc[0]
+	return pc
 }
 
 // submit fills in t for a task of kind, started with task (nil for the

@@ -3,11 +3,11 @@ package nursery
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
@@ -101,13 +101,15 @@ var (
 // synchronization, as after [sync.WaitGroup.Wait].
 //
 // Run panics if ctx or body is nil.
+//
+//go:noinline
 func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts ...Option) error {
 	// Run's own frame is kept small: it lies under every frame of body and
 	// of the tasks, and a task that opens a nursery would otherwise outgrow
 	// its goroutine's first stack and pay for a copy.
 	n := newNursery(ctx, body, opts)
 	if list := taskrun.Instruments(); list != nil {
-		ctx = n.observe(ctx, list, callerPC()) // the scope opens
+		ctx = n.observe(ctx, list, callerpc.Caller()) // the scope opens
 	}
 	// WithCancelCause is called here rather than in newNursery, whose frame
 	// would then lie under its deep calls.
@@ -146,13 +148,6 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 	}
 	n.wake.L = &n.mu
 	return n
-}
-
-// callerPC returns the program counter of the call of its caller's caller.
-func callerPC() uintptr {
-	var pc [1]uintptr
-	runtime.Callers(3, pc[:])
-	return pc[0]
 }
 
 // setup completes a nursery whose context is set, and counts the body in
@@ -222,6 +217,8 @@ func (n *Nursery) closeBody() {
 // the canceled context.
 //
 // Go panics if task is nil or if Run has returned.
+//
+//go:noinline
 func (n *Nursery) Go(task func(ctx context.Context) error) {
 	if task == nil {
 		panic("nursery: Go called with a nil task")
@@ -230,7 +227,7 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	j := job{fn: task}
 	if n.obs != nil {
 		j.x = new(extra)
-		n.obs.submit(&j.x.to, "go", task, n.obs.siteAt(1))
+		n.obs.submit(&j.x.to, "go", task, n.obs.siteFor(callerpc.Caller()))
 	}
 	n.dispatch(j)
 }
@@ -242,6 +239,8 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 // once and runs.
 //
 // TryGo panics if task is nil or if Run has returned.
+//
+//go:noinline
 func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	if task == nil {
 		panic("nursery: TryGo called with a nil task")
@@ -254,7 +253,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	j := job{fn: task}
 	if n.obs != nil {
 		j.x = new(extra)
-		n.obs.submit(&j.x.to, "trygo", task, n.obs.siteAt(1))
+		n.obs.submit(&j.x.to, "trygo", task, n.obs.siteFor(callerpc.Caller()))
 	}
 	if n.lim == nil {
 		go n.runJob(j.fn, j.x)

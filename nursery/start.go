@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/internal/taskrun"
 )
 
@@ -39,11 +40,17 @@ var errNotReady = errors.New("nursery: Start: task returned without calling read
 // Start's caller.
 //
 // Start panics if task is nil or if Run has returned.
+//
+//go:noinline
 func (n *Nursery) Start(task func(ctx context.Context, ready func()) error) error {
 	if task == nil {
 		panic("nursery: Start called with a nil task")
 	}
-	return n.start("Start", func(ctx context.Context, st *starter) error {
+	var at uintptr
+	if n.obs != nil {
+		at = callerpc.Caller()
+	}
+	return n.start("Start", at, func(ctx context.Context, st *starter) error {
 		return task(ctx, func() { st.ready(nil) })
 	})
 }
@@ -56,6 +63,8 @@ func (n *Nursery) Start(task func(ctx context.Context, ready func()) error) erro
 // visible to StartValue's caller.
 //
 // StartValue panics if n or task is nil, or if Run has returned.
+//
+//go:noinline
 func StartValue[T any](n *Nursery, task func(ctx context.Context, ready func(T)) error) (T, error) {
 	if n == nil {
 		panic("nursery: StartValue called with a nil Nursery")
@@ -63,8 +72,12 @@ func StartValue[T any](n *Nursery, task func(ctx context.Context, ready func(T))
 	if task == nil {
 		panic("nursery: StartValue called with a nil task")
 	}
+	var at uintptr
+	if n.obs != nil {
+		at = callerpc.Caller()
+	}
 	var v T
-	err := n.start("StartValue", func(ctx context.Context, st *starter) error {
+	err := n.start("StartValue", at, func(ctx context.Context, st *starter) error {
 		return task(ctx, func(x T) { st.ready(func() { v = x }) })
 	})
 	return v, err
@@ -99,12 +112,13 @@ func (st *starter) ready(set func()) {
 	}
 }
 
-func (n *Nursery) start(what string, task func(ctx context.Context, st *starter) error) error {
+// start starts a Start or StartValue task called at site at.
+func (n *Nursery) start(what string, at uintptr, task func(ctx context.Context, st *starter) error) error {
 	n.enter(1, what)
 	st := &starter{done: make(chan struct{})}
 	var obs *taskObs
 	if n.obs != nil {
-		obs = n.obs.submit(new(taskObs), "start", nil, n.obs.siteAt(2))
+		obs = n.obs.submit(new(taskObs), "start", nil, n.obs.siteFor(at))
 	}
 	go n.runStart(task, st, obs)
 	<-st.done

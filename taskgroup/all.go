@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -39,6 +40,8 @@ type Result[T any] struct {
 // synchronizes before All returns or re-raises.
 //
 // All panics if a task is nil.
+//
+//go:noinline
 func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) ([]T, error) {
 	checkTasks("All", ctx, tasks)
 	out := make([]T, len(tasks))
@@ -51,7 +54,7 @@ func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 		out[i] = v // each task writes its own index only
 		return err
 	}
-	err := nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+	err := nursery.Run(atSite(ctx, callerpc.Caller()), func(_ context.Context, n *nursery.Nursery) error {
 		for range tasks {
 			n.Go(run)
 		}
@@ -79,6 +82,8 @@ func All[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 // returns or re-raises, as in All.
 //
 // Any panics if a task is nil.
+//
+//go:noinline
 func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) (T, error) {
 	checkTasks("Any", ctx, tasks)
 	var zero T
@@ -94,7 +99,7 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 	)
 	// The tasks return nil to the nursery: a failure is Any's to judge, and
 	// must not cancel the others.
-	_ = nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+	_ = nursery.Run(atSite(ctx, callerpc.Caller()), func(_ context.Context, n *nursery.Nursery) error {
 		var next atomic.Int64
 		run := func(tctx context.Context) error { // as in All: one function, each goroutine claims an index
 			i := next.Add(1) - 1
@@ -139,6 +144,8 @@ func Any[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) 
 // slice, with a limit, use [MapSettled].
 //
 // Settled panics if a task is nil.
+//
+//go:noinline
 func Settled[T any](ctx context.Context, tasks ...func(context.Context) (T, error)) []Result[T] {
 	checkTasks("Settled", ctx, tasks)
 	out := make([]Result[T], len(tasks))
@@ -151,7 +158,7 @@ func Settled[T any](ctx context.Context, tasks ...func(context.Context) (T, erro
 		out[i] = Result[T]{Value: v, Err: err} // each task writes its own index only
 		return nil
 	}
-	_ = nursery.Run(atSite(ctx, userSite(1)), func(_ context.Context, n *nursery.Nursery) error {
+	_ = nursery.Run(atSite(ctx, callerpc.Caller()), func(_ context.Context, n *nursery.Nursery) error {
 		for range tasks {
 			n.Go(run)
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/internal/taskrun"
 	"github.com/scoped-go/scoped/nursery"
 )
@@ -77,13 +78,15 @@ func WithContext(ctx context.Context) (*Group, context.Context) {
 // the first call to Go must happen before Wait is called.
 //
 // Go panics if f is nil.
+//
+//go:noinline
 func (g *Group) Go(f func() error) {
 	if f == nil {
 		panic("taskgroup: Group.Go called with a nil function")
 	}
 	var t *groupTask
 	if g.obs.Load() != nil || taskrun.Observed() {
-		t = g.submit("go", userSite(1))
+		t = g.submit("go", callerpc.Caller())
 	}
 	if sem := g.sem; sem != nil {
 		if t != nil {
@@ -105,6 +108,8 @@ func (g *Group) Go(f func() error) {
 // limit it always starts f.
 //
 // TryGo panics if f is nil.
+//
+//go:noinline
 func (g *Group) TryGo(f func() error) bool {
 	if f == nil {
 		panic("taskgroup: Group.TryGo called with a nil function")
@@ -118,7 +123,7 @@ func (g *Group) TryGo(f func() error) bool {
 	}
 	var t *groupTask
 	if g.obs.Load() != nil || taskrun.Observed() {
-		t = g.submit("trygo", userSite(1))
+		t = g.submit("trygo", callerpc.Caller())
 	}
 	g.start(f, t)
 	return true

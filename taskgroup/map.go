@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -29,13 +30,15 @@ import (
 // costs little more than a hand-written loop.
 //
 // Map panics if fn is nil or if it is given [Unordered].
+//
+//go:noinline
 func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {
 	if fn == nil {
 		panic("taskgroup: Map called with a nil fn")
 	}
 	c := configure("Map", false, opts)
 	out := make([]Out, len(in))
-	err := each(atSite(ctx, userSite(1)), "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	err := each(atSite(ctx, callerpc.Caller()), "Map", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
 		for i, v := range in[lo:hi] {
 			if ctx.Err() != nil {
@@ -63,12 +66,14 @@ func Map[In, Out any](ctx context.Context, in []In, fn func(context.Context, In)
 // re-raises, as in Map.
 //
 // ForEach panics if fn is nil or if it is given [Unordered].
+//
+//go:noinline
 func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) error, opts ...Option) error {
 	if fn == nil {
 		panic("taskgroup: ForEach called with a nil fn")
 	}
 	c := configure("ForEach", false, opts)
-	return each(atSite(ctx, userSite(1)), "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	return each(atSite(ctx, callerpc.Caller()), "ForEach", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		for _, v := range in[lo:hi] {
 			if ctx.Err() != nil {
 				return context.Cause(ctx) // an echo: Run drops it
@@ -104,6 +109,8 @@ func ForEach[In any](ctx context.Context, in []In, fn func(context.Context, In) 
 // fn synchronizes before MapSettled returns or re-raises.
 //
 // MapSettled panics if fn is nil or if it is given [Unordered].
+//
+//go:noinline
 func MapSettled[In, Out any](ctx context.Context, in []In, fn func(context.Context, In) (Out, error), opts ...Option) []Result[Out] {
 	if fn == nil {
 		panic("taskgroup: MapSettled called with a nil fn")
@@ -113,7 +120,7 @@ func MapSettled[In, Out any](ctx context.Context, in []In, fn func(context.Conte
 	// The workers return nil to the nursery, so that no error cancels it:
 	// only ctx, a panic or a Goexit can, and each worker then fills in the
 	// results of the elements it claims without calling fn.
-	_ = each(atSite(ctx, userSite(1)), "MapSettled", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
+	_ = each(atSite(ctx, callerpc.Caller()), "MapSettled", len(in), c.limit, func(ctx context.Context, lo, hi int) error {
 		dst := out[lo:hi] // this chunk's own results: no other goroutine writes them
 		for i, v := range in[lo:hi] {
 			if ctx.Err() != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/scoped-go/scoped/internal/callerpc"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -58,6 +59,8 @@ var errAborted = errors.New("taskgroup: the call did not return")
 // synchronizes before the loop statement ends.
 //
 // Stream panics if in or fn is nil.
+//
+//go:noinline
 func Stream[In, Out any](ctx context.Context, in iter.Seq[In], fn func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
 	if ctx == nil {
 		panic("taskgroup: Stream called with a nil context")
@@ -69,7 +72,7 @@ func Stream[In, Out any](ctx context.Context, in iter.Seq[In], fn func(context.C
 		panic("taskgroup: Stream called with a nil fn")
 	}
 	c := configure("Stream", true, opts)
-	site := userSite(1)
+	site := callerpc.Caller()
 	return func(yield func(Out, error) bool) {
 		s := &stream[In, Out]{fn: fn, limit: c.limit, unordered: c.unordered}
 		s.run(atSite(ctx, site), in, yield)

@@ -3,6 +3,7 @@ package doccheck
 import (
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -139,7 +140,14 @@ func (l *loader) parseDir(dir string, keep func(name string) bool) ([]*ast.File,
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && keep(e.Name()) {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || !keep(e.Name()) {
+			continue
+		}
+		// Only the files the build takes on this machine: a package may
+		// have a file per architecture.
+		if ok, err := build.Default.MatchFile(dir, e.Name()); err != nil {
+			return nil, err
+		} else if ok {
 			names = append(names, e.Name())
 		}
 	}

@@ -1,0 +1,99 @@
+// Package callerpc finds the call site of a function for the price of a
+// few loads rather than a stack walk: the program counter an instrument is
+// told for every task started.
+//
+// runtime.Callers unwinds with the tables of every frame it passes, which
+// costs about as much as starting a goroutine. On amd64 and arm64 Go keeps
+// a frame pointer in every frame that calls a function, with the return
+// address beside it, so the call site of a function is two loads away; the
+// runtime's execution tracer walks its stacks the same way. Caller reads it
+// there, and checks the answer once per call site against runtime.Callers:
+// a call site where the two differ (a method value's wrapper between the
+// caller and the function, an inlined caller) is answered by
+// runtime.Callers from then on. On other architectures Caller always asks
+// runtime.Callers.
+package callerpc
+
+import (
+	"runtime"
+	"sync/atomic"
+)
+
+// Caller returns the program counter of the call of the function that
+// calls Caller: the return address into that function's caller, what
+// runtime.Callers(2, pc) called there would put in pc[0]. Wrappers the
+// compiler generates (for a method value, for a method promoted through an
+// interface) are seen through, as runtime.Callers sees through them.
+//
+// The function that calls Caller must call it in its own body, not in a
+// function it calls, and should not be inlined (mark it //go:noinline):
+// otherwise Caller stays correct but is as slow as runtime.Callers.
+//
+//go:noinline
+func Caller() uintptr {
+	pc, ok := framePC()
+	if ok && known(pc) {
+		return pc
+	}
+	return slow(pc, ok)
+}
+
+// slow answers Caller for a call site not yet checked, or checked and
+// found to need runtime.Callers, and records what it found. It is not
+// inlined, so that Caller's frame, on the path of every task start, stays
+// small.
+//
+//go:noinline
+func slow(fast uintptr, ok bool) uintptr {
+	slowCalls.Add(1)
+	var pcs [1]uintptr
+	// 0: runtime.Callers, 1: slow, 2: Caller, 3: the function that called
+	// Caller, 4: its caller, whose program counter is the answer.
+	runtime.Callers(4, pcs[:])
+	if ok {
+		remember(fast, pcs[0] == fast)
+	}
+	return pcs[0]
+}
+
+// slowCalls counts the calls that runtime.Callers answered.
+var slowCalls atomic.Int64
+
+// SlowCalls returns how many calls of Caller runtime.Callers has answered,
+// for tests: on amd64 and arm64 it grows once per call site, the first
+// time the site is seen, unless the calling function breaks Caller's rule.
+func SlowCalls() int64 { return slowCalls.Load() }
+
+// FramePointers reports whether Caller reads frame pointers here: on
+// amd64 and arm64.
+func FramePointers() bool {
+	_, ok := framePC()
+	return ok
+}
+
+// The table of checked call sites: a direct-mapped cache, indexed by a
+// hash of the program counter that the frame pointers gave. An entry is
+// pc<<1|1 for a pc found right, pc<<1 for one found wrong (then
+// runtime.Callers answers), or 0. Entries are replaced when two call
+// sites share a slot; a call site not in the table is checked again.
+const tableBits = 10
+
+var table [1 << tableBits]atomic.Uintptr
+
+func slot(pc uintptr) *atomic.Uintptr {
+	return &table[uint64(pc)*0x9E3779B97F4A7C15>>(64-tableBits)]
+}
+
+// known reports whether pc, the frame pointers' answer, is recorded as
+// right.
+func known(pc uintptr) bool {
+	return slot(pc).Load() == pc<<1|1
+}
+
+func remember(pc uintptr, right bool) {
+	e := pc << 1
+	if right {
+		e |= 1
+	}
+	slot(pc).Store(e)
+}

@@ -1,0 +1,42 @@
+package nursery_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/scoped-go/scoped/internal/callerpc"
+	"github.com/scoped-go/scoped/nursery"
+)
+
+// TestSitesTakeNoStackWalk checks that every function that opens a scope
+// or starts a task finds its call site through the frame pointers, with
+// no stack walk once the site has been seen: each calls callerpc.Caller in
+// its own body and is not inlined (TestInstrumentEventsPerKind checks that
+// the sites are right).
+func TestSitesTakeNoStackWalk(t *testing.T) {
+	if !callerpc.FramePointers() {
+		t.Skip("callerpc reads no frame pointers on this architecture")
+	}
+	defer nursery.AddInstrument(nopInstrument{})()
+	round := func() {
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			n.Go(task)
+			n.TryGo(task)
+			n.Background(task)
+			nursery.Spawn(n, func(context.Context) (int, error) { return 1, nil })
+			_ = n.Start(func(_ context.Context, ready func()) error { ready(); return nil })
+			_, _ = nursery.StartValue(n, func(_ context.Context, ready func(int)) error { ready(1); return nil })
+			return nil
+		}, nursery.Limit(2))
+	}
+	var before int64
+	for i := range 11 {
+		if i == 1 { // every site has been seen, and checked once
+			before = callerpc.SlowCalls()
+		}
+		round()
+	}
+	if n := callerpc.SlowCalls() - before; n != 0 {
+		t.Errorf("%d sites were found by a stack walk, want 0", n)
+	}
+}
