@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/scoped-go/scoped/internal/callerpc"
+	"github.com/scoped-go/scoped/internal/taskrun"
 	"github.com/scoped-go/scoped/nursery"
 )
 
@@ -38,5 +39,33 @@ func TestSitesTakeNoStackWalk(t *testing.T) {
 	}
 	if n := callerpc.SlowCalls() - before; n != 0 {
 		t.Errorf("%d sites were found by a stack walk, want 0", n)
+	}
+}
+
+// TestObservedTaskAllocations checks what observing a Go task costs in
+// allocations: nothing with one instrument, whose value for the task
+// lives on the task's stack; the observation and the values with several.
+func TestObservedTaskAllocations(t *testing.T) {
+	perTask := func() float64 {
+		const tasks = 100
+		return testing.AllocsPerRun(20, func() {
+			_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+				for range tasks {
+					n.Go(task)
+				}
+				return nil
+			})
+		}) / tasks
+	}
+	base := perTask() // with no instrument, or in the tracked mode with the tracker
+	remove := nursery.AddInstrument(nopInstrument{})
+	with := perTask()
+	remove()
+	want := 0.0
+	if taskrun.Observed() { // the tracker, and now a second instrument
+		want = 2
+	}
+	if d := with - base; d < want-0.1 || d > want+0.1 {
+		t.Errorf("an instrument costs %.2f allocations per task, want %.0f", d, want)
 	}
 }

@@ -120,9 +120,17 @@ type scopeObs struct {
 
 // A taskObs is what an observed task keeps for the instruments.
 type taskObs struct {
-	s      *scopeObs
-	states []any // each instrument's value for the task
-	one    [1]any
+	s    *scopeObs
+	one  any   // the instrument's value for the task, if there is one instrument
+	many []any // each instrument's value for the task, if there are several
+}
+
+// state returns the k-th instrument's value for the task.
+func (t *taskObs) state(k int) any {
+	if t.many != nil {
+		return t.many[k]
+	}
+	return t.one
 }
 
 // observe opens the scope for the instruments in list, if any, and
@@ -190,6 +198,37 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 	return pc
 }
 
+// goObserved submits a counted Go or TryGo task (admitted already, for
+// TryGo with a limit) of an observed nursery, started at site at, and
+// hands it to a goroutine. Without a limit and with one instrument, the
+// task's observation lives on its goroutine's stack (see runObserved): the
+// task costs no allocation but the goroutine's and the instrument's.
+func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr) {
+	if n.lim == nil && len(n.obs.insts) == 1 {
+		var t taskObs
+		n.obs.submit(&t, kind, task, at)
+		go n.runObserved(task, t.one)
+		return
+	}
+	j := job{fn: task, x: new(extra)}
+	n.obs.submit(&j.x.to, kind, task, at)
+	switch {
+	case n.lim == nil:
+		go n.runJob(j.fn, j.x)
+	case kind == "trygo": // admitted by TryGo
+		n.place(j)
+	default:
+		n.dispatch(j)
+	}
+}
+
+// runObserved runs a task that goObserved started, whose one instrument
+// gave it the value st.
+func (n *Nursery) runObserved(fn func(context.Context) error, st any) {
+	x := extra{to: taskObs{s: n.obs, one: st}}
+	n.runJob(fn, &x)
+}
+
 // submit fills in t for a task of kind, started with task (nil for the
 // body, a Start task and a Spawn task, which cannot be named), at site, and
 // reports it. It returns t.
@@ -199,38 +238,39 @@ func (s *scopeObs) submit(t *taskObs, kind string, task func(context.Context) er
 		name = nameOf(task)
 	}
 	t.s = s
-	t.states = t.one[:]
-	if len(s.insts) > 1 {
-		t.states = make([]any, len(s.insts))
+	if len(s.insts) == 1 {
+		t.one = s.insts[0].I.TaskSubmitted(s.states[0], kind, name, at)
+		return t
 	}
+	t.many = make([]any, len(s.insts))
 	for k, e := range s.insts {
-		t.states[k] = e.I.TaskSubmitted(s.states[k], kind, name, at)
+		t.many[k] = e.I.TaskSubmitted(s.states[k], kind, name, at)
 	}
 	return t
 }
 
 func (t *taskObs) waiting() {
 	for k, e := range t.s.insts {
-		e.I.TaskWaiting(t.states[k])
+		e.I.TaskWaiting(t.state(k))
 	}
 }
 
 func (t *taskObs) started(ctx context.Context) context.Context {
 	for k, e := range t.s.insts {
-		ctx = e.I.TaskStarted(ctx, t.states[k])
+		ctx = e.I.TaskStarted(ctx, t.state(k))
 	}
 	return ctx
 }
 
 func (t *taskObs) ended(err error, echo bool) {
 	for k, e := range t.s.insts {
-		e.I.TaskEnded(t.states[k], err, echo)
+		e.I.TaskEnded(t.state(k), err, echo)
 	}
 }
 
 func (t *taskObs) dropped(cause error) {
 	for k, e := range t.s.insts {
-		e.I.TaskDropped(t.states[k], cause)
+		e.I.TaskDropped(t.state(k), cause)
 	}
 }
 

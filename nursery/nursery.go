@@ -224,12 +224,11 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 		panic("nursery: Go called with a nil task")
 	}
 	n.enter(1, "Go")
-	j := job{fn: task}
 	if n.obs != nil {
-		j.x = new(extra)
-		n.obs.submit(&j.x.to, "go", task, n.obs.siteFor(callerpc.Caller()))
+		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()))
+		return
 	}
-	n.dispatch(j)
+	n.dispatch(job{fn: task})
 }
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
@@ -250,15 +249,14 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		n.exit(1)
 		return false
 	}
-	j := job{fn: task}
 	if n.obs != nil {
-		j.x = new(extra)
-		n.obs.submit(&j.x.to, "trygo", task, n.obs.siteFor(callerpc.Caller()))
+		n.goObserved(task, "trygo", n.obs.siteFor(callerpc.Caller()))
+		return true
 	}
 	if n.lim == nil {
-		go n.runJob(j.fn, j.x)
+		go n.runJob(task, nil)
 	} else {
-		n.place(j)
+		n.place(job{fn: task})
 	}
 	return true
 }
