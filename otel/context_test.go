@@ -73,6 +73,8 @@ func TestSamplerSeesNames(t *testing.T) {
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 		n.Go(nursery.Named("fetch", func(ctx context.Context) error { return nil }))
 		n.Background(func(ctx context.Context) error { return nil })
+		n.Go(func(ctx context.Context) error { return nil })
+		n.Go(func(ctx context.Context) error { return nil }) // the options the first made
 		return nil
 	}, nursery.Name("crawl"))
 	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
@@ -85,6 +87,8 @@ func TestSamplerSeesNames(t *testing.T) {
 		"crawl scoped.scope.name=crawl",
 		"fetch scoped.task.kind=go scoped.task.name=fetch scoped.scope.name=crawl",
 		"go scoped.task.kind=go",
+		"go scoped.task.kind=go scoped.scope.name=crawl",
+		"go scoped.task.kind=go scoped.scope.name=crawl",
 		"nursery",
 	}
 	if !slices.Equal(smp.asked, want) {

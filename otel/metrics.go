@@ -21,7 +21,9 @@ var durationBounds = []float64{
 }
 
 // knownKinds are the kinds of task that nursery reports, the body aside.
-var knownKinds = []string{"go", "trygo", "start", "background", "spawn"}
+var knownKinds = [numKnownKinds]string{"go", "trygo", "start", "background", "spawn"}
+
+const numKnownKinds = 5
 
 // metrics holds the instrument's metric instruments and what it counts.
 //
@@ -57,6 +59,7 @@ type metrics struct {
 // A kindInfo is what the spans and the metrics say of a kind of task, and
 // the counts of its tasks.
 type kindInfo struct {
+	known    int // the index in knownKinds, or -1
 	name     string
 	attr     attribute.KeyValue
 	spanOpts []trace.SpanStartOption // the kind, for a task and scope without names
@@ -73,8 +76,9 @@ type kindInfo struct {
 
 func newMetrics(meter metric.Meter) *metrics {
 	m := &metrics{kinds: make(map[string]*kindInfo, len(knownKinds))}
-	for _, k := range knownKinds {
+	for i, k := range knownKinds {
 		m.kinds[k] = newKindInfo(k)
+		m.kinds[k].known = i
 	}
 	var err error
 	if m.duration, err = meter.Float64Histogram("scoped.task.duration",
@@ -109,7 +113,7 @@ func newMetrics(meter metric.Meter) *metrics {
 }
 
 func newKindInfo(kind string) *kindInfo {
-	k := &kindInfo{name: kind, attr: keyTaskKind.String(kind)}
+	k := &kindInfo{known: -1, name: kind, attr: keyTaskKind.String(kind)}
 	k.spanOpts = []trace.SpanStartOption{trace.WithAttributes(k.attr)}
 	k.observe = []metric.ObserveOption{metric.WithAttributeSet(attribute.NewSet(k.attr))}
 	for o := range numOutcomes {
@@ -154,7 +158,7 @@ func (m *metrics) flush() {
 	for t := m.pending.Swap(nil); t != nil; {
 		next := t.next
 		t.next = nil
-		m.duration.Record(t.ctx, t.seconds, t.kind.recordOutcome[t.outcome]...)
+		m.duration.Record(t, t.seconds, t.kind.recordOutcome[t.outcome]...)
 		t = next
 	}
 }

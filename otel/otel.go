@@ -205,34 +205,108 @@ type scope struct {
 	nameAttr attribute.KeyValue // keyScopeName, or the zero KeyValue if the scope has no name
 	dropped  atomic.Int64
 
+	// kindOpts holds, for a named scope, the start options of the spans of
+	// its unnamed tasks of each known kind (their kind and the scope's
+	// name), made by the first such task.
+	kindOpts [numKnownKinds]atomic.Pointer[[]trace.SpanStartOption]
+
 	// bodyPanic is the body's own panic, if it panicked: written by the
 	// body's TaskEnded and read by ScopeClosed, both in Run's goroutine.
 	bodyPanic *nursery.PanicError
 }
 
 // A task is the instrument's value for a task other than the body (the
-// body's value is its *scope).
+// body's value is its *scope). Once the task has started it is also the
+// task's context, which carries its span (see Value): one allocation less
+// per task than trace.ContextWithSpan, and none in the task's goroutine,
+// whose small first stack an allocation there made grow.
 //
 // span is set by TaskSubmitted and waited by TaskWaiting, in the
 // submitting goroutine, before nursery hands the task to its goroutine;
-// ctx and start are set by TaskStarted and read by TaskEnded, both in the
-// task's goroutine. TaskEnded sets the duration fields and pushes the task
-// on the metrics' pending stack, which publishes them to the goroutine
-// that records them (see metrics.flush).
+// Context, timed and start are set by TaskStarted and read by TaskEnded,
+// both in the task's goroutine. TaskEnded sets the duration fields and
+// pushes the task on the metrics' pending stack, which publishes them to
+// the goroutine that records them (see metrics.flush).
 type task struct {
+	context.Context // the context nursery gave the task; t itself is the task's
+
 	s      *scope
 	kind   *kindInfo
 	span   trace.Span
 	waited bool
-	ctx    context.Context       // the task's context, for the metrics' exemplars
-	start  time.Time             // zero if the duration is not recorded
-	attrs  [3]attribute.KeyValue // the span's first attributes, kept here to save an allocation
+	timed  bool          // the duration is recorded
+	start  time.Duration // on clock, if timed
 
 	// The duration, waiting to be recorded.
 	seconds float64
 	outcome outcome
 	next    *task // the next task on the pending stack
 }
+
+// Value returns the task's span for the key under which package trace
+// keeps a span, and otherwise what the task's context holds.
+func (t *task) Value(key any) any {
+	if key == spanKey && spanKey != nil {
+		return t.span
+	}
+	return t.Context.Value(key)
+}
+
+// spanKey is the key under which package trace keeps the span of a
+// context, its own and unexported: found once, when the package is
+// loaded, by asking trace.SpanFromContext of a context that notes the key
+// it is asked for, then checked. It is nil if that did not work, and the
+// task's context is then made with trace.ContextWithSpan.
+var spanKey = findSpanKey()
+
+func findSpanKey() any {
+	p := &keyProbe{Context: context.Background()}
+	_ = trace.SpanFromContext(p)
+	if p.asked != 1 {
+		return nil
+	}
+	// Check that a context answering the key carries a span, as a context
+	// made with trace.ContextWithSpan does.
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}})
+	span := trace.SpanFromContext(trace.ContextWithSpanContext(context.Background(), sc))
+	a := &keyAnswer{Context: context.Background(), key: p.key, value: span}
+	if !trace.SpanContextFromContext(a).Equal(sc) || !trace.SpanFromContext(a).SpanContext().Equal(sc) {
+		return nil
+	}
+	return p.key
+}
+
+// A keyProbe is a context that notes the keys it is asked for.
+type keyProbe struct {
+	context.Context
+	key   any
+	asked int
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	p.asked++
+	return nil
+}
+
+// A keyAnswer is a context that holds value under key.
+type keyAnswer struct {
+	context.Context
+	key, value any
+}
+
+func (a *keyAnswer) Value(key any) any {
+	if key == a.key {
+		return a.value
+	}
+	return a.Context.Value(key)
+}
+
+// epoch is clock's zero.
+var epoch = time.Now()
+
+// clock reads the monotonic clock only.
+func clock() time.Duration { return time.Since(epoch) }
 
 // ScopeOpened starts the scope's span, a child of the span in ctx, and
 // returns a context that carries it, from which the nursery derives its own.
@@ -305,11 +379,14 @@ func (i *instrument) TaskSubmitted(sv any, kind, name string, site uintptr) any 
 	}
 	k := i.m.kind(kind)
 	t := &task{s: s, kind: k}
-	if name == "" && !s.nameAttr.Valid() {
+	switch {
+	case name == "" && !s.nameAttr.Valid():
 		_, t.span = i.tracer.Start(s.ctx, k.name, k.spanOpts...)
-	} else {
+	case name == "" && k.known >= 0:
+		_, t.span = i.tracer.Start(s.ctx, k.name, s.optsOf(k)...)
+	default:
 		spanName := k.name
-		attrs := t.attrs[:1]
+		attrs := make([]attribute.KeyValue, 1, 3)
 		attrs[0] = k.attr
 		if name != "" {
 			spanName = name
@@ -324,6 +401,18 @@ func (i *instrument) TaskSubmitted(sv any, kind, name string, site uintptr) any 
 		t.span.SetAttributes(siteAttrs(site)...)
 	}
 	return t
+}
+
+// optsOf returns the start options of the span of an unnamed task of the
+// known kind k in the named scope s.
+func (s *scope) optsOf(k *kindInfo) []trace.SpanStartOption {
+	p := &s.kindOpts[k.known]
+	if opts := p.Load(); opts != nil {
+		return *opts
+	}
+	opts := []trace.SpanStartOption{trace.WithAttributes(k.attr, s.nameAttr)}
+	p.CompareAndSwap(nil, &opts) // a task that made them first made the same
+	return *p.Load()
 }
 
 // TaskWaiting adds an event to the task's span: the task waits behind the
@@ -344,15 +433,20 @@ func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 		return ctx // the body, which runs in the scope's span
 	}
 	if i.m.duration.Enabled(ctx) {
-		t.start = time.Now() // else zero: the duration is not recorded
+		t.timed, t.start = true, clock()
 	}
 	if t.waited && t.span.IsRecording() {
 		t.span.AddEvent(eventStarted)
 	}
 	t.kind.started.Add(1)
-	ctx = trace.ContextWithSpan(ctx, t.span)
-	t.ctx = ctx
-	return ctx
+	if spanKey == nil {
+		ctx = trace.ContextWithSpan(ctx, t.span)
+	}
+	t.Context = ctx
+	if spanKey == nil {
+		return ctx
+	}
+	return t
 }
 
 // TaskEnded ends the task's span with its outcome, counts the task as
@@ -373,8 +467,8 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 		return
 	}
 	o := outcomeOf(err, echo)
-	if !t.start.IsZero() {
-		t.seconds, t.outcome = time.Since(t.start).Seconds(), o
+	if t.timed {
+		t.seconds, t.outcome = (clock() - t.start).Seconds(), o
 	}
 	if o >= outcomeError {
 		endFailed(t.span, err, o)
@@ -382,7 +476,7 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	t.span.SetAttributes(taskOutcomeAttrs[o]...)
 	t.span.End()
 	t.kind.ended[o].Add(1)
-	if !t.start.IsZero() {
+	if t.timed {
 		i.m.push(t)
 	}
 }
