@@ -50,7 +50,7 @@ type metrics struct {
 	ended    metric.Int64ObservableCounter
 	running  metric.Int64ObservableUpDownCounter
 
-	kinds map[string]*kindInfo // read-only once made
+	kinds [numKnownKinds]*kindInfo // those of knownKinds, in order; read-only once made
 
 	mu    sync.Mutex           // guards other
 	other map[string]*kindInfo // kinds that knownKinds does not list
@@ -75,10 +75,10 @@ type kindInfo struct {
 }
 
 func newMetrics(meter metric.Meter) *metrics {
-	m := &metrics{kinds: make(map[string]*kindInfo, len(knownKinds))}
+	m := &metrics{}
 	for i, k := range knownKinds {
-		m.kinds[k] = newKindInfo(k)
-		m.kinds[k].known = i
+		m.kinds[i] = newKindInfo(k)
+		m.kinds[i].known = i
 	}
 	var err error
 	if m.duration, err = meter.Float64Histogram("scoped.task.duration",
@@ -126,8 +126,8 @@ func newKindInfo(kind string) *kindInfo {
 
 // kind returns the kindInfo of kind.
 func (m *metrics) kind(kind string) *kindInfo {
-	if k, ok := m.kinds[kind]; ok {
-		return k
+	if i := knownKind(kind); i >= 0 {
+		return m.kinds[i]
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -140,6 +140,23 @@ func (m *metrics) kind(kind string) *kindInfo {
 		m.other[kind] = k
 	}
 	return k
+}
+
+// knownKind returns the index of kind in knownKinds, or -1.
+func knownKind(kind string) int {
+	switch kind {
+	case "go":
+		return 0
+	case "trygo":
+		return 1
+	case "start":
+		return 2
+	case "background":
+		return 3
+	case "spawn":
+		return 4
+	}
+	return -1
 }
 
 // push adds t, whose duration is set, to the pending durations.
@@ -158,7 +175,7 @@ func (m *metrics) flush() {
 	for t := m.pending.Swap(nil); t != nil; {
 		next := t.next
 		t.next = nil
-		m.duration.Record(t, t.seconds, t.kind.recordOutcome[t.outcome]...)
+		m.duration.Record(t, t.clk.Seconds(), t.kind.recordOutcome[t.outcome]...)
 		t = next
 	}
 }

@@ -235,12 +235,11 @@ type task struct {
 	span   trace.Span
 	waited bool
 	timed  bool          // the duration is recorded
-	start  time.Duration // on clock, if timed
+	clk    time.Duration // if timed, the start on clock, then the duration
 
-	// The duration, waiting to be recorded.
-	seconds float64
+	// The duration's outcome, and the next task on the pending stack.
 	outcome outcome
-	next    *task // the next task on the pending stack
+	next    *task
 }
 
 // Value returns the task's span for the key under which package trace
@@ -433,7 +432,7 @@ func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 		return ctx // the body, which runs in the scope's span
 	}
 	if i.m.duration.Enabled(ctx) {
-		t.timed, t.start = true, clock()
+		t.timed, t.clk = true, clock()
 	}
 	if t.waited && t.span.IsRecording() {
 		t.span.AddEvent(eventStarted)
@@ -468,7 +467,7 @@ func (i *instrument) TaskEnded(tv any, err error, echo bool) {
 	}
 	o := outcomeOf(err, echo)
 	if t.timed {
-		t.seconds, t.outcome = (clock() - t.start).Seconds(), o
+		t.clk, t.outcome = clock()-t.clk, o
 	}
 	if o >= outcomeError {
 		endFailed(t.span, err, o)
@@ -507,7 +506,7 @@ func (i *instrument) TaskDropped(tv any, cause error) {
 }
 
 // The outcomes of a task or scope, as the attributes name them.
-type outcome int
+type outcome uint8
 
 const (
 	outcomeOK outcome = iota

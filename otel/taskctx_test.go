@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"unsafe"
 
 	"github.com/scoped-go/scoped/nursery"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -76,5 +77,24 @@ func TestTaskContext(t *testing.T) {
 			t.Errorf("found=%v: value %v, done %v, cause %v, child's cause %v; want v, true, %v, %v", found, value, done, gotCause, gotCause2, cause, cause)
 		}
 		_ = tp.Shutdown(context.Background())
+	}
+}
+
+// knownKind finds each of knownKinds at its index.
+func TestKnownKinds(t *testing.T) {
+	for i, k := range knownKinds {
+		if got := knownKind(k); got != i {
+			t.Errorf("knownKind(%q) = %d, want %d", k, got, i)
+		}
+	}
+	if got := knownKind("other"); got != -1 {
+		t.Errorf("knownKind(%q) = %d, want -1", "other", got)
+	}
+}
+
+// A task's value is small: it is allocated for every task.
+func TestTaskSize(t *testing.T) {
+	if size := unsafe.Sizeof(task{}); size > 80 {
+		t.Errorf("a task takes %d bytes, want at most 80", size)
 	}
 }
