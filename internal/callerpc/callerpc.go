@@ -71,29 +71,62 @@ func FramePointers() bool {
 	return ok
 }
 
-// The table of checked call sites: a direct-mapped cache, indexed by a
-// hash of the program counter that the frame pointers gave. An entry is
-// pc<<1|1 for a pc found right, pc<<1 for one found wrong (then
-// runtime.Callers answers), or 0. Entries are replaced when two call
-// sites share a slot; a call site not in the table is checked again.
-const tableBits = 10
+// The table of checked call sites: an open-addressed hash table indexed
+// by a hash of the program counter that the frame pointers gave, probed
+// over a few slots. An entry is pc<<1|1 for a pc found right, pc<<1 for
+// one found wrong (then runtime.Callers answers), or 0 for none. Entries
+// are never removed; when a site's slots are all taken by others, the
+// first is replaced, and a site not in the table is checked again.
+const (
+	tableBits = 12
+	probes    = 4
+)
 
 var table [1 << tableBits]atomic.Uintptr
 
-func slot(pc uintptr) *atomic.Uintptr {
-	return &table[uint64(pc)*0x9E3779B97F4A7C15>>(64-tableBits)]
+func index(pc uintptr) uint64 {
+	return uint64(pc) * 0x9E3779B97F4A7C15 >> (64 - tableBits)
 }
+
+func slotAt(i uint64) *atomic.Uintptr { return &table[i&(1<<tableBits-1)] }
 
 // known reports whether pc, the frame pointers' answer, is recorded as
 // right.
 func known(pc uintptr) bool {
-	return slot(pc).Load() == pc<<1|1
+	want := pc<<1 | 1
+	i := index(pc)
+	for k := range uint64(probes) {
+		switch slotAt(i + k).Load() {
+		case want:
+			return true
+		case 0:
+			return false // the slots after an empty one hold no pc of its
+		}
+	}
+	return false
 }
 
+// remember records whether pc is right: in its own slot if it has one, or
+// in the first empty one, or else in place of the first of its slots.
 func remember(pc uintptr, right bool) {
 	e := pc << 1
 	if right {
 		e |= 1
 	}
-	slot(pc).Store(e)
+	i := index(pc)
+	for k := range uint64(probes) {
+		p := slotAt(i + k)
+		old := p.Load()
+		if old>>1 == pc {
+			p.Store(e)
+			return
+		}
+		if old == 0 && p.CompareAndSwap(0, e) {
+			return
+		}
+		if p.Load()>>1 == pc { // taken for pc by another goroutine meanwhile
+			return
+		}
+	}
+	slotAt(i).Store(e)
 }

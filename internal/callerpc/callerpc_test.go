@@ -169,3 +169,48 @@ func TestFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestTableCollisions checks that call sites whose hashes collide are all
+// remembered, as far as the probes reach, and that one more takes the
+// place of the first rather than being lost.
+func TestTableCollisions(t *testing.T) {
+	// Program counters that hash to the same slot, all even so that none
+	// is a real one checked by the other tests.
+	var pcs []uintptr
+	for pc := uintptr(2); len(pcs) < probes+1; pc += 2 {
+		if index(pc) == index(2) {
+			pcs = append(pcs, pc)
+		}
+	}
+	before := make([]uintptr, probes)
+	for k := range before {
+		before[k] = slotAt(index(2) + uint64(k)).Load()
+	}
+	defer func() {
+		for k, e := range before {
+			slotAt(index(2) + uint64(k)).Store(e)
+		}
+	}()
+	for k := range probes {
+		slotAt(index(2) + uint64(k)).Store(0)
+	}
+	for k, pc := range pcs[:probes] {
+		remember(pc, k%2 == 0)
+	}
+	for k, pc := range pcs[:probes] {
+		if got := known(pc); got != (k%2 == 0) {
+			t.Errorf("known(pcs[%d]) = %v, want %v", k, got, k%2 == 0)
+		}
+	}
+	remember(pcs[probes], true)
+	if !known(pcs[probes]) {
+		t.Errorf("a site past the probes is not remembered")
+	}
+	if known(pcs[0]) {
+		t.Errorf("the first site is still known after a site took its place")
+	}
+	remember(pcs[1], true) // a site found wrong, then right, is right
+	if !known(pcs[1]) {
+		t.Errorf("a site remembered again is not updated")
+	}
+}
