@@ -2,6 +2,11 @@ package nursery_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scoped-go/scoped/internal/callerpc"
@@ -13,12 +18,14 @@ import (
 // or starts a task finds its call site through the frame pointers, with
 // no stack walk once the site has been seen: each calls callerpc.Caller in
 // its own body and is not inlined (TestInstrumentEventsPerKind checks that
-// the sites are right).
+// the sites are right once; here each is checked again when it comes from
+// callerpc's table).
 func TestSitesTakeNoStackWalk(t *testing.T) {
 	if !callerpc.FramePointers() {
 		t.Skip("callerpc reads no frame pointers on this architecture")
 	}
-	defer nursery.AddInstrument(nopInstrument{})()
+	r := &siteSet{sites: map[string]bool{}}
+	defer nursery.AddInstrument(r)()
 	round := func() {
 		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
 			n.Go(task)
@@ -40,6 +47,39 @@ func TestSitesTakeNoStackWalk(t *testing.T) {
 	if n := callerpc.SlowCalls() - before; n != 0 {
 		t.Errorf("%d sites were found by a stack walk, want 0", n)
 	}
+	for s := range r.sites {
+		if !strings.HasPrefix(s, "callsite_test.go:") {
+			t.Errorf("site %s reported, want only lines of callsite_test.go", s)
+		}
+	}
+	if len(r.sites) != 7 { // Run (and its body), Go, TryGo, Background, Spawn, Start, StartValue
+		t.Errorf("%d sites reported, want 7: %v", len(r.sites), r.sites)
+	}
+}
+
+// siteSet is an instrument that records the file:line of every scope and
+// task site it hears.
+type siteSet struct {
+	nopInstrument
+	mu    sync.Mutex
+	sites map[string]bool
+}
+
+func (r *siteSet) note(pc uintptr) {
+	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	r.mu.Lock()
+	r.sites[fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)] = true
+	r.mu.Unlock()
+}
+
+func (r *siteSet) ScopeOpened(ctx context.Context, _ string, site uintptr) (context.Context, any) {
+	r.note(site)
+	return ctx, nil
+}
+
+func (r *siteSet) TaskSubmitted(_ any, _, _ string, site uintptr) any {
+	r.note(site)
+	return nil
 }
 
 // TestObservedTaskAllocations checks what observing a Go task costs in

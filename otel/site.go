@@ -14,7 +14,7 @@ import (
 var sites sync.Map // uintptr -> []attribute.KeyValue
 
 // siteAttrs returns the code.* attributes of the call at pc, which nursery
-// took with runtime.Callers (a return address), or nil if pc is 0.
+// gives as runtime.Callers would (a return address), or nil if pc is 0.
 func siteAttrs(pc uintptr) []attribute.KeyValue {
 	if pc == 0 {
 		return nil

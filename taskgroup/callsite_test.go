@@ -2,6 +2,7 @@ package taskgroup_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/scoped-go/scoped/internal/callerpc"
@@ -13,12 +14,14 @@ import (
 // reports its caller's site to the instruments finds it through the frame
 // pointers, with no stack walk once the site has been seen: each calls
 // callerpc.Caller in its own body and is not inlined
-// (TestInstrumentSitesAreTheUsers checks that the sites are right).
+// (TestInstrumentSitesAreTheUsers checks each site once; here each is
+// checked again when it comes from callerpc's table).
 func TestSitesTakeNoStackWalk(t *testing.T) {
 	if !callerpc.FramePointers() {
 		t.Skip("callerpc reads no frame pointers on this architecture")
 	}
-	defer nursery.AddInstrument(&siteRecorder{sites: map[string]bool{}})()
+	r := &siteRecorder{sites: map[string]bool{}}
+	defer nursery.AddInstrument(r)()
 	ctx := context.Background()
 	task := func(context.Context) (int, error) { return 1, nil }
 	fn := func(_ context.Context, v int) (int, error) { return v, nil }
@@ -46,5 +49,19 @@ func TestSitesTakeNoStackWalk(t *testing.T) {
 	}
 	if n := callerpc.SlowCalls() - before; n != 0 {
 		t.Errorf("%d sites were found by a stack walk, want 0", n)
+	}
+	wantSites(t, r.sites, 9) // a Group's scope opens at the line of its first Go
+}
+
+// wantSites checks that sites holds n lines, all of this file.
+func wantSites(t *testing.T, sites map[string]bool, n int) {
+	t.Helper()
+	for s := range sites {
+		if !strings.HasPrefix(s, "callsite_test.go:") {
+			t.Errorf("site %s reported, want only lines of callsite_test.go", s)
+		}
+	}
+	if len(sites) != n {
+		t.Errorf("%d sites reported, want %d: %v", len(sites), n, sites)
 	}
 }
