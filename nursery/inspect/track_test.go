@@ -293,3 +293,32 @@ func TestOnStallMisuse(t *testing.T) {
 		})
 	}
 }
+
+// A task leaves the snapshot as it ends, and the tasks left keep the
+// order they were started in, whichever ended.
+func TestSnapshotAfterEnds(t *testing.T) {
+	trackedTest(t)
+	synctest.Test(t, func(t *testing.T) {
+		var got string
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			release := make([]chan struct{}, 6)
+			for i := range release {
+				c := make(chan struct{})
+				release[i] = c
+				n.Go(nursery.Named(fmt.Sprint(i), func(context.Context) error { <-c; return nil }))
+			}
+			for _, i := range []int{4, 1, 0} {
+				close(release[i])
+			}
+			synctest.Wait()
+			got = treeOf(inspect.Snapshot())
+			for _, i := range []int{2, 3, 5} {
+				close(release[i])
+			}
+			return nil
+		})
+		if want := "-[body:running go/2:running go/3:running go/5:running]"; got != want {
+			t.Errorf("tree = %s, want %s", got, want)
+		}
+	})
+}
