@@ -140,8 +140,8 @@ func TestCaller(t *testing.T) {
 
 // TestFastPath checks that the frame pointers answer a call site once it
 // has been checked, and that runtime.Callers goes on answering the sites
-// they would get wrong (behind a wrapper, or an inlined entry), on the
-// architectures where they are read.
+// they would get wrong (behind a wrapper), on the architectures where they
+// are read.
 func TestFastPath(t *testing.T) {
 	if _, ok := framePC(); !ok {
 		t.Skipf("no frame pointers are read on %s", runtime.GOARCH)
@@ -157,7 +157,8 @@ func TestFastPath(t *testing.T) {
 		{"closure", closure, true},
 		{"method value", methodValue, false},
 		{"interface wrapper", func() (uintptr, int) { return throughInterface(embeds{}) }, false},
-		{"inlined entry", viaInlinedEntry, false},
+		// An inlined entry is answered slowly, but whether it is inlined
+		// depends on the build (-gcflags=-l): TestCaller checks its answer.
 	} {
 		tc.call() // checked, if it was not yet
 		before := slowCalls.Load()
