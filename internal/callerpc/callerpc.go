@@ -9,8 +9,8 @@
 // runtime's execution tracer walks its stacks the same way. Caller reads it
 // there, and checks the answer once per call site against runtime.Callers:
 // a call site where the two differ (a method value's wrapper between the
-// caller and the function, an inlined caller) is answered by
-// runtime.Callers from then on. On other architectures Caller always asks
+// caller and the function, a function inlined into its caller) is answered
+// by runtime.Callers from then on. On other architectures Caller always asks
 // runtime.Callers.
 package callerpc
 
@@ -26,8 +26,9 @@ import (
 // interface) are seen through, as runtime.Callers sees through them.
 //
 // The function that calls Caller must call it in its own body, not in a
-// function it calls, and should not be inlined (mark it //go:noinline):
-// otherwise Caller stays correct but is as slow as runtime.Callers.
+// function it calls (Caller would then answer for that function). It
+// should not be inlined (mark it //go:noinline): if it is, Caller still
+// answers right, but as slowly as runtime.Callers.
 //
 //go:noinline
 func Caller() uintptr {
