@@ -10,34 +10,83 @@ import (
 
 // A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
 // workers, at most cfg.limit of them: a worker that has finished a task
-// takes the next from work and parks on it until Run closes it. Without a
-// limit each task has its own goroutine: handing tasks to parked
-// goroutines measured no faster than the go statement, whose runtime
-// already recycles goroutines.
+// takes the next from work, and parks until one comes or Run closes the
+// limiter. Without a limit each task has its own goroutine: handing tasks
+// to parked goroutines measured no faster than the go statement, whose
+// runtime already recycles goroutines.
 //
 // pending is the truth about room: a task is counted in it, by a CAS that
-// keeps it at most cfg.limit+cfg.queue, before it is sent on work, and
-// uncounted when it has returned or been dropped. So work, buffered that
-// long, never blocks a send, and a task counted within cfg.limit has a
-// worker that is idle or about to be: it is admitted. A Go that finds no
-// room waits for a release to signal room.
+// keeps it at most cfg.limit+cfg.queue, before it is put in work, and
+// uncounted when it has returned or been dropped. So work, which holds
+// that many, is never full when a task is put in it, and a task counted
+// within cfg.limit has a worker that is idle or about to be: it is
+// admitted. A Go that finds no room waits for a release to signal room.
 type limiter struct {
 	limit   int64          // cfg.limit: tasks admitted at once
 	bound   int64          // cfg.limit+cfg.queue: tasks admitted or queued
-	work    chan job       // buffered bound: tasks on their way to a worker
+	work    ring           // tasks on their way to a worker
 	room    chan struct{}  // buffered 1: a signal to a Go waiting for room
+	wake    chan struct{}  // buffered cfg.limit: a signal to idle workers; closed by Run
 	workers atomic.Int32   // workers alive
+	idle    atomic.Int32   // workers parked, or about to park, on wake
 	pending atomic.Int64   // tasks admitted or queued and not finished
 	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room
 	wg      sync.WaitGroup // every worker
 }
 
 func newLimiter(limit, queue int) *limiter {
-	return &limiter{
+	l := &limiter{
 		limit: int64(limit),
 		bound: int64(limit + queue),
-		work:  make(chan job, limit+queue),
 		room:  make(chan struct{}, 1),
+		wake:  make(chan struct{}, limit),
+	}
+	l.work.init(limit + queue)
+	return l
+}
+
+// put puts j, counted in pending, in work and wakes a worker if one is
+// idle. An idle worker counts itself in idle before it looks at work for
+// the last time, and put reads idle after putting: so either the worker
+// finds j or put sees the worker. A wake is dropped when wake is full:
+// then every worker that parks takes one at once and looks again.
+func (l *limiter) put(j job) {
+	l.work.put(j)
+	if l.idle.Load() > 0 {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// next returns the next task for a worker, parking while there is none,
+// or false once Run has closed the limiter (wake is closed then, and work
+// empty: every task has ended).
+func (l *limiter) next() (job, bool) {
+	if j, ok := l.work.take(); ok {
+		return j, true
+	}
+	// With nothing to take, yield once before parking: a Go that waits
+	// for room, or has just found it, often waits for this goroutine's P,
+	// and its next task comes sooner than parking and being woken take
+	// (measured with Limit(2), no Queue, on two cores: about a fifth less
+	// time per short task).
+	runtime.Gosched()
+	for {
+		if j, ok := l.work.take(); ok {
+			return j, true
+		}
+		l.idle.Add(1)
+		if j, ok := l.work.take(); ok {
+			l.idle.Add(-1)
+			return j, true
+		}
+		_, open := <-l.wake
+		l.idle.Add(-1)
+		if !open {
+			return job{}, false
+		}
 	}
 }
 
@@ -137,7 +186,7 @@ func (n *Nursery) dispatchLimited(j job) {
 		}
 	}
 	if p > l.limit {
-		l.work <- j // never blocks: the buffer holds as many as may be pending
+		l.put(j) // behind the limit: no worker is idle for it yet
 		return
 	}
 	n.place(j)
@@ -186,8 +235,7 @@ func (n *Nursery) waitRoom() (int64, bool) {
 
 // place hands j, counted within the limit, to a worker: a new one if the
 // pool is not full yet; otherwise a worker is idle, or has finished a task
-// and is about to take the next, and the send cannot block (work holds as
-// many as may be pending).
+// and is about to take the next.
 func (n *Nursery) place(j job) {
 	l, limit := n.lim, int32(n.cfg.limit)
 	for {
@@ -201,7 +249,7 @@ func (n *Nursery) place(j job) {
 			return
 		}
 	}
-	l.work <- j
+	l.put(j)
 }
 
 // drop ends a counted limited task that will never run, and uncounts it.
@@ -239,19 +287,8 @@ func (n *Nursery) worker(j job) {
 				n.runJob(j.fn, j.x)
 			}
 		}
-		// With nothing to take, yield once before parking: a Go that
-		// waits for room, or has just found it, often waits for this
-		// goroutine's P, and its next task comes sooner than parking and
-		// being woken take (measured with Limit(2), no Queue, on two
-		// cores: about a fifth less time per short task).
 		var ok bool
-		select {
-		case j, ok = <-n.lim.work:
-		default:
-			runtime.Gosched()
-			j, ok = <-n.lim.work
-		}
-		if !ok {
+		if j, ok = n.lim.next(); !ok {
 			return
 		}
 	}

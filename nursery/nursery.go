@@ -372,7 +372,7 @@ func (n *Nursery) close() {
 	}
 	n.mu.Unlock()
 	if n.lim != nil {
-		close(n.lim.work) // lets the idle workers go
+		close(n.lim.wake) // lets the idle workers go: work is empty
 		n.lim.wg.Wait()
 	}
 	n.mu.Lock()
