@@ -254,7 +254,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		return true
 	}
 	if n.lim == nil {
-		go n.runJob(task, nil)
+		goTask(n, job{fn: task})
 	} else {
 		n.place(job{fn: task})
 	}
