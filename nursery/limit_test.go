@@ -465,3 +465,45 @@ func TestLaterLimitOverrides(t *testing.T) {
 		}
 	})
 }
+
+// Every admitted task starts while the others run, also when the workers
+// had all gone idle: in each round, limit tasks meet at a barrier that
+// opens only once all of them are running, after the previous round's
+// workers have parked. A worker left parked with a task waiting for it
+// would leave the round blocked for good, which synctest reports.
+func TestLimitWakesIdleWorkers(t *testing.T) {
+	for _, tc := range []struct{ limit, queue int }{{1, 0}, {2, 0}, {3, 0}, {4, 4}, {8, 1}} {
+		t.Run(fmt.Sprintf("limit=%d/queue=%d", tc.limit, tc.queue), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const rounds = 20
+				var ran atomic.Int32
+				err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+					for range rounds {
+						var all sync.WaitGroup
+						all.Add(tc.limit)
+						var done sync.WaitGroup
+						done.Add(tc.limit)
+						for range tc.limit {
+							n.Go(func(context.Context) error {
+								defer done.Done()
+								all.Done()
+								all.Wait() // every task of the round is running
+								ran.Add(1)
+								return nil
+							})
+						}
+						done.Wait()
+						synctest.Wait() // the workers have taken nothing more and parked
+					}
+					return nil
+				}, nursery.Limit(tc.limit), nursery.Queue(tc.queue))
+				if err != nil {
+					t.Errorf("Run() = %v, want nil", err)
+				}
+				if got, want := ran.Load(), int32(rounds*tc.limit); got != want {
+					t.Errorf("%d tasks ran, want %d", got, want)
+				}
+			})
+		})
+	}
+}
