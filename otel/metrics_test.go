@@ -8,6 +8,7 @@ import (
 
 	"github.com/scoped-go/scoped/nursery"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // The counters, the up-down counter and the histogram read back through
@@ -124,4 +125,68 @@ func TestDurationRecordedByCollection(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// Tasks that start tasks of their scope at once, while the metrics are
+// collected: every task has a span of its own, a child of the scope's,
+// and the counts and the durations read back add up.
+func TestMetricsConcurrentSubmit(t *testing.T) {
+	e := setup(t)
+	const submitters, each = 4, 50
+	done := make(chan struct{})
+	collected := make(chan struct{})
+	go func() { // collections race with the tasks
+		defer close(collected)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				e.collect(t)
+			}
+		}
+	}()
+	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+		for range submitters {
+			n.Go(func(ctx context.Context) error {
+				for range each {
+					n.Go(func(ctx context.Context) error { return nil })
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	close(done)
+	<-collected
+
+	spans := e.spans(t)
+	scope := span(t, spans, "nursery")
+	ids := make(map[trace.SpanID]bool)
+	for _, s := range spans {
+		if s.Name() != "go" {
+			continue
+		}
+		wantParent(t, s, scope)
+		if ids[s.SpanContext().SpanID()] {
+			t.Errorf("span id %v twice", s.SpanContext().SpanID())
+		}
+		ids[s.SpanContext().SpanID()] = true
+	}
+	const tasks = submitters * (1 + each)
+	if len(ids) != tasks {
+		t.Errorf("%d task spans, want %d", len(ids), tasks)
+	}
+	rm := e.collect(t)
+	checkSums(t, rm, "scoped.task.started", map[string]int64{"go": tasks})
+	checkSums(t, rm, "scoped.task.ended", map[string]int64{"go/ok": tasks})
+	checkSums(t, rm, "scoped.task.running", map[string]int64{"go": 0})
+	h := find(t, rm, "scoped.task.duration").Data.(metricdata.Histogram[float64])
+	var count uint64
+	for _, dp := range h.DataPoints {
+		count += dp.Count
+	}
+	if count != tasks {
+		t.Errorf("%d durations recorded, want %d", count, tasks)
+	}
 }
