@@ -295,8 +295,11 @@ func ExampleName() {
 		<-started
 		var profile bytes.Buffer
 		_ = pprof.Lookup("goroutine").WriteTo(&profile, 1)
+		// The profile holds every goroutine of the program: print this
+		// scope's. (A goroutine of a scope that has just closed may still
+		// be on its way out, under its own label.)
 		for line := range strings.Lines(profile.String()) {
-			if strings.Contains(line, `"scope"`) {
+			if strings.Contains(line, `"scope":"indexer"`) {
 				fmt.Print(line)
 			}
 		}
