@@ -198,12 +198,13 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 	return pc
 }
 
-// goObserved submits a counted Go or TryGo task (admitted already, for
-// TryGo with a limit) of an observed nursery, started at site at, and
-// hands it to a goroutine. Without a limit and with one instrument, the
-// task's observation lives on its goroutine's stack (see runObserved): the
-// task costs no allocation but the goroutine's and the instrument's.
-func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr) {
+// goObserved submits a counted Go or TryGo task of an observed nursery,
+// started at site at, and hands it to a goroutine: to a worker at once if
+// admitted is set (TryGo, with a limit, has admitted it already), else as
+// dispatch does. Without a limit and with one instrument, the task's
+// observation lives on its goroutine's stack (see runObserved): the task
+// costs no allocation but the goroutine's and the instrument's.
+func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr, admitted bool) {
 	if n.lim == nil && len(n.obs.insts) == 1 {
 		var t taskObs
 		n.obs.submit(&t, kind, task, at)
@@ -212,14 +213,11 @@ func (n *Nursery) goObserved(task func(context.Context) error, kind string, at u
 	}
 	j := job{fn: task, x: new(extra)}
 	n.obs.submit(&j.x.to, kind, task, at)
-	switch {
-	case n.lim == nil:
-		go n.runJob(j.fn, j.x)
-	case kind == "trygo": // admitted by TryGo
+	if admitted {
 		n.place(j)
-	default:
-		n.dispatch(j)
+		return
 	}
+	n.dispatch(j)
 }
 
 // runObserved runs a task that goObserved started, whose one instrument

@@ -225,7 +225,7 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	}
 	n.enter(1, "Go")
 	if n.obs != nil {
-		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()))
+		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()), false)
 		return
 	}
 	n.dispatch(job{fn: task})
@@ -250,7 +250,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		return false
 	}
 	if n.obs != nil {
-		n.goObserved(task, "trygo", n.obs.siteFor(callerpc.Caller()))
+		n.goObserved(task, "trygo", n.obs.siteFor(callerpc.Caller()), n.lim != nil)
 		return true
 	}
 	if n.lim == nil {

@@ -439,12 +439,10 @@ func (i *instrument) TaskStarted(ctx context.Context, tv any) context.Context {
 	}
 	t.kind.started.Add(1)
 	if spanKey == nil {
-		ctx = trace.ContextWithSpan(ctx, t.span)
+		t.Context = trace.ContextWithSpan(ctx, t.span)
+		return t.Context
 	}
 	t.Context = ctx
-	if spanKey == nil {
-		return ctx
-	}
 	return t
 }
 
