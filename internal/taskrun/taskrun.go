@@ -38,14 +38,23 @@ func (o Outcome) Returned() bool { return o.Panic == nil && !o.Goexit }
 // from f, so that the common task, a func(context.Context) error, needs no
 // closure around it.
 func Run[A any](f func(A) error, a A, end func(Outcome)) {
-	var o Outcome
-	returned := false
+	if err, ok := Call(f, a, end); ok {
+		end(Outcome{Err: err})
+	}
+}
+
+// Call is Run for a caller that takes a return itself: if f returns, Call
+// returns f's error and true, and does not call end. If f panics or calls
+// runtime.Goexit, Call does as Run does, and returns false after a panic.
+// A task's common end, a return, then costs no call through end.
+func Call[A any](f func(A) error, a A, end func(Outcome)) (err error, returned bool) {
 	defer func() {
 		if returned {
-			return // end has run, or panicked: let its panic go on
+			return
 		}
 		// recover is nil for runtime.Goexit: since Go 1.21, panic(nil)
 		// panics with a *runtime.PanicNilError.
+		var o Outcome
 		if r := recover(); r != nil {
 			o.Panic = &Panic{Value: r, Stack: debug.Stack()}
 		} else {
@@ -53,7 +62,5 @@ func Run[A any](f func(A) error, a A, end func(Outcome)) {
 		}
 		end(o)
 	}()
-	o.Err = f(a)
-	returned = true
-	end(o)
+	return f(a), true
 }

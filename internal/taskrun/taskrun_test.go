@@ -69,6 +69,55 @@ func TestRunOutcomes(t *testing.T) {
 	}
 }
 
+// TestCallOutcomes checks Call: a return comes back to the caller without
+// a call of end; a panic or Goexit is told to end, once, as Run tells it.
+func TestCallOutcomes(t *testing.T) {
+	errX := errors.New("x")
+	for _, tt := range []struct {
+		name     string
+		f        func() error
+		wantErr  error
+		wantEnd  taskrun.Outcome
+		returned bool // Call returns true
+		returns  bool // Call returns at all
+	}{
+		{name: "nil", f: func() error { return nil }, returned: true, returns: true},
+		{name: "error", f: func() error { return errX }, wantErr: errX, returned: true, returns: true},
+		{name: "panic", f: panicky, wantEnd: taskrun.Outcome{Panic: &taskrun.Panic{Value: "boom"}}, returns: true},
+		{name: "Goexit", f: func() error { runtime.Goexit(); return nil }, wantEnd: taskrun.Outcome{Goexit: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got taskrun.Outcome
+			ends, returns := 0, false
+			var err error
+			var returned bool
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				err, returned = taskrun.Call(func(f func() error) error { return f() }, tt.f, func(o taskrun.Outcome) { got = o; ends++ })
+				returns = true
+			}()
+			<-done
+			if returns != tt.returns || (returns && (returned != tt.returned || err != tt.wantErr)) {
+				t.Fatalf("Call returned (%v, %v) (at all: %v), want (%v, %v) (at all: %v)", err, returned, returns, tt.wantErr, tt.returned, tt.returns)
+			}
+			wantEnds := 1
+			if tt.returned {
+				wantEnds = 0
+			}
+			if ends != wantEnds {
+				t.Fatalf("end called %d times, want %d", ends, wantEnds)
+			}
+			if (got.Panic == nil) != (tt.wantEnd.Panic == nil) || got.Goexit != tt.wantEnd.Goexit || got.Err != nil {
+				t.Errorf("end told %+v, want %+v", got, tt.wantEnd)
+			}
+			if tt.wantEnd.Panic != nil && got.Panic.Value != tt.wantEnd.Panic.Value {
+				t.Errorf("Panic.Value = %v, want %v", got.Panic.Value, tt.wantEnd.Panic.Value)
+			}
+		})
+	}
+}
+
 // TestRunEndPanics checks that a panic in end is not swallowed, whether f
 // returned or panicked.
 func TestRunEndPanics(t *testing.T) {
