@@ -156,7 +156,11 @@ func (x *extra) obs() *taskObs {
 // or with a limit a worker, once there is room.
 func (n *Nursery) dispatch(j job) {
 	if n.lim == nil {
-		goTask(n, j)
+		if j.x == nil {
+			n.launch(j.fn)
+		} else {
+			goTask(n, j)
+		}
 		return
 	}
 	n.dispatchLimited(j)

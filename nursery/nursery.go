@@ -53,6 +53,8 @@ type Nursery struct {
 	// end, so that its writes by every start and end stay off the cache line
 	// of the read-mostly fields at the top.
 	state atomic.Int64
+
+	lq launchQueue // how an unlimited nursery starts its Go, TryGo and observed tasks (see launchQueue)
 }
 
 // The fields of Nursery.state.
@@ -224,11 +226,14 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 		panic("nursery: Go called with a nil task")
 	}
 	n.enter(1, "Go")
-	if n.obs != nil {
+	switch {
+	case n.obs != nil:
 		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()), false)
-		return
+	case n.lim == nil:
+		n.launch(task)
+	default:
+		n.dispatchLimited(job{fn: task})
 	}
-	n.dispatch(job{fn: task})
 }
 
 // TryGo starts task as [Nursery.Go] does if the nursery has room for it, and
@@ -254,7 +259,7 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 		return true
 	}
 	if n.lim == nil {
-		goTask(n, job{fn: task})
+		n.launch(task)
 	} else {
 		n.place(job{fn: task})
 	}
@@ -309,13 +314,15 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 	if t := x.obs(); t != nil {
 		ctx = t.started(ctx)
 	}
-	taskrun.Run(fn, ctx, func(o taskrun.Outcome) {
-		if x == nil && o.Err == nil && o.Panic == nil && !o.Goexit && n.lim == nil {
-			n.exit(1) // the common end, with nothing to record
-			return
-		}
-		n.jobEnded(o, x)
-	})
+	err, ok := taskrun.Call(fn, ctx, func(o taskrun.Outcome) { n.jobEnded(o, x) })
+	if !ok {
+		return
+	}
+	if x == nil && err == nil && n.lim == nil {
+		n.exit(1) // the common end, with nothing to record
+		return
+	}
+	n.jobEnded(taskrun.Outcome{Err: err}, x)
 }
 
 // jobEnded ends a Go, TryGo or Spawn task: it records how the task ended
