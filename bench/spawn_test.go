@@ -9,6 +9,7 @@ import (
 
 	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
+	"github.com/scoped-go/scoped/bench/internal/work"
 	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/taskgroup"
 	"github.com/sourcegraph/conc/pool"
@@ -24,13 +25,7 @@ var spawnSizes = []int{1_000, 100_000}
 var spawnLimits = []int{2, 64}
 
 // tiny is a task's work: a few nanoseconds of arithmetic.
-func tiny(i int) int64 {
-	x := int64(i)
-	for k := range 8 {
-		x = x*31 + int64(k)
-	}
-	return x
-}
+func tiny(i int) int64 { return work.Tiny(i) }
 
 func spawnWant(n int) int64 {
 	var sum int64

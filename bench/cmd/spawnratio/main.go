@@ -1,0 +1,116 @@
+// Command spawnratio measures the Spawn workload's ratios, nursery and
+// errgroup over bare go statements, with the implementations alternated
+// run by run in one process: each run starts n tiny tasks and waits for
+// them, as BenchmarkSpawn does, and the implementations take turns, in a
+// rotating order, so that a shared machine's drift hits all of them
+// alike. It prints each implementation's median time per task over the
+// runs and its ratio to bare go's median; the spread of the ratio over
+// -rounds repetitions of the whole is printed too.
+//
+// The bench module's benchmarks run each implementation for a whole
+// -benchtime in turn, and their per-pass ratios spread by ±20–50% on a
+// shared machine; alternating every run brings the spread of the ratio to
+// a few percent, enough to tell the Spawn target's 5% apart.
+//
+// Usage:
+//
+//	go run ./cmd/spawnratio [-n 1000] [-runs 1500] [-rounds 5]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scoped-go/scoped/bench/internal/work"
+	"github.com/scoped-go/scoped/nursery"
+	"golang.org/x/sync/errgroup"
+)
+
+func main() {
+	n := flag.Int("n", 1000, "tasks per run")
+	runs := flag.Int("runs", 1500, "runs of each implementation per round")
+	rounds := flag.Int("rounds", 5, "rounds")
+	flag.Parse()
+
+	impls := []struct {
+		name string
+		f    func(n int) int64
+	}{{"go", bareGo}, {"errgroup", withErrgroup}, {"nursery", inNursery}}
+	want := bareGo(*n)
+	ratios := make([][]float64, len(impls))
+	for range *rounds {
+		times := make([][]float64, len(impls))
+		for r := range *runs {
+			for k := range impls {
+				k := (k + r) % len(impls)
+				start := time.Now()
+				got := impls[k].f(*n)
+				times[k] = append(times[k], float64(time.Since(start).Nanoseconds())/float64(*n))
+				if got != want {
+					panic(fmt.Sprintf("spawnratio: %s computed %d, want %d", impls[k].name, got, want))
+				}
+			}
+		}
+		base := median(times[0])
+		for k, im := range impls {
+			m := median(times[k])
+			ratios[k] = append(ratios[k], m/base)
+			fmt.Printf("%-9s %7.1f ns/task  ×go %.3f\n", im.name, m, m/base)
+		}
+		fmt.Println()
+	}
+	for k, im := range impls[1:] {
+		rs := ratios[k+1]
+		slices.Sort(rs)
+		fmt.Printf("%s ×go over %d rounds: median %.3f, range %.3f–%.3f\n", im.name, len(rs), rs[len(rs)/2], rs[0], rs[len(rs)-1])
+	}
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// tiny is a task's work, as in the bench module's spawn workloads.
+func tiny(i int) int64 { return work.Tiny(i) }
+
+func bareGo(n int) int64 {
+	var sum atomic.Int64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sum.Add(tiny(i))
+		}()
+	}
+	wg.Wait()
+	return sum.Load()
+}
+
+func withErrgroup(n int) int64 {
+	var sum atomic.Int64
+	var g errgroup.Group
+	for i := range n {
+		g.Go(func() error { sum.Add(tiny(i)); return nil })
+	}
+	_ = g.Wait()
+	return sum.Load()
+}
+
+func inNursery(n int) int64 {
+	var sum atomic.Int64
+	_ = nursery.Run(context.Background(), func(_ context.Context, nu *nursery.Nursery) error {
+		for i := range n {
+			nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
+		}
+		return nil
+	})
+	return sum.Load()
+}
