@@ -203,14 +203,14 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 // admitted is set (TryGo, with a limit, has admitted it already), else as
 // dispatch does. Without a limit and with one instrument, the task's
 // observation lives on its goroutine's stack (see runObserved): the task
-// costs the go statement's closure and the instrument's own allocations.
-// (A plain task does without the closure, through the launch queue, whose
-// slots hold no observation: one that did measured slower for every task.)
+// costs no allocation but the instrument's own: it goes through the
+// nursery's launch queue for observed tasks, whose slots hold the
+// instrument's value.
 func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr, admitted bool) {
 	if n.lim == nil && len(n.obs.insts) == 1 {
 		var t taskObs
 		n.obs.submit(&t, kind, task, at)
-		go n.runObserved(task, t.one)
+		n.launchObserved(task, t.one)
 		return
 	}
 	j := job{fn: task, x: new(extra)}

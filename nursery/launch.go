@@ -5,9 +5,8 @@ import (
 	"sync/atomic"
 )
 
-// A launchQueue starts the plain Go and TryGo tasks of an unlimited
-// nursery (no instrument, no future), each in a new goroutine of its own,
-// without a closure per task. A go statement with
+// A launchQueue starts the Go and TryGo tasks of an unlimited nursery,
+// each in a new goroutine of its own, without a closure per task. A go statement with
 // arguments allocates a closure for them, and that second allocation per
 // task (the caller's closure is the first) costs about a tenth of a bare
 // go statement. Instead, Go puts the task in the next slot of the queue
@@ -26,10 +25,16 @@ import (
 // The queue is a list of chunks, linked by whichever side first needs the
 // next one; a chunk is garbage once both sides have moved past it. A
 // taken slot lets go of the task's function at once.
-type launchQueue struct {
-	entry func()                      // every goroutine of the queue starts in it; written before tail is first stored
-	tail  atomic.Pointer[launchChunk] // where puts claim slots; nil until the nursery's first put
-	head  atomic.Pointer[launchChunk] // where goroutines take them
+//
+// A slot carries E beside the task's function: nothing (struct{}) for a
+// plain task, the instrument's value for a task observed by one
+// instrument. A nursery is observed or not for its whole life, so it uses
+// one of its two queues; the plain one keeps 16-byte slots, which
+// measured faster for every task than slots with room for a value.
+type launchQueue[E any] struct {
+	entry func()                         // every goroutine of the queue starts in it; written before tail is first stored
+	tail  atomic.Pointer[launchChunk[E]] // where puts claim slots; nil until the queue's first put
+	head  atomic.Pointer[launchChunk[E]] // where goroutines take them
 }
 
 const launchChunkSize = 16
@@ -41,50 +46,65 @@ const (
 	slotAbandoned        // taken before it was written: the put starts the task itself
 )
 
-type launchChunk struct {
+type launchChunk[E any] struct {
 	put   atomic.Int32 // slots claimed by puts; from launchChunkSize on, the chunk is full
 	take  atomic.Int32 // slots claimed by goroutines
-	next  atomic.Pointer[launchChunk]
-	slots [launchChunkSize]launchSlot
+	next  atomic.Pointer[launchChunk[E]]
+	slots [launchChunkSize]launchSlot[E]
 }
 
 // A launchSlot holds one task between its put and its goroutine. The put
-// writes fn before state turns ready; the goroutine that sees it ready
-// reads and clears it.
-type launchSlot struct {
+// writes fn and e before state turns ready; the goroutine that sees it
+// ready reads and clears them.
+type launchSlot[E any] struct {
+	e     E
 	fn    func(context.Context) error
 	state atomic.Uint32
 }
 
-// launch starts fn, a counted task, in a new goroutine of its own, which
-// runs it as runJob does. What the caller did before launch synchronizes
-// before fn starts: the slot's state turning ready is observed by the
-// goroutine that takes the slot, or else the fallback's go statement
-// orders it.
+// launch starts fn, a counted plain task, in a new goroutine of its own,
+// which runs it as runJob does.
 func (n *Nursery) launch(fn func(context.Context) error) {
-	n.fill(n.claimSlot(), fn)
-}
-
-// fill writes fn, a counted task, into s, a slot it claimed, and starts
-// the goroutine for it.
-func (n *Nursery) fill(s *launchSlot, fn func(context.Context) error) {
-	s.fn = fn
-	if s.state.CompareAndSwap(slotEmpty, slotReady) {
-		go n.lq.entry()
-		return
+	if n.lq.tail.Load() == nil {
+		// The entry function's name is short, as goTask's is: the runtime
+		// reads it on every goroutine's start and exit.
+		n.lq.first(n, func() {
+			fn, _ := n.lq.take()
+			n.runJob(fn, nil)
+		})
 	}
-	// A goroutine took the slot before it was written, and went on.
-	s.fn = nil
-	goTask(n, job{fn: fn})
+	if !n.lq.put(fn, struct{}{}) {
+		goTask(n, job{fn: fn})
+	}
 }
 
-// claimSlot claims the next slot for a put.
-func (n *Nursery) claimSlot() *launchSlot {
-	q := &n.lq
+// launchObserved starts fn, a counted task observed by one instrument,
+// whose value for it is st, in a new goroutine of its own, which runs it
+// as runObserved does.
+func (n *Nursery) launchObserved(fn func(context.Context) error, st any) {
+	if n.lqObs.tail.Load() == nil {
+		n.lqObs.first(n, func() {
+			fn, st := n.lqObs.take()
+			n.runObserved(fn, st)
+		})
+	}
+	if !n.lqObs.put(fn, st) {
+		go n.runObserved(fn, st)
+	}
+}
+
+// put writes fn and e into the next slot of q and starts a goroutine for
+// it. It reports false, having started nothing, if a goroutine took the
+// slot before it was written: the caller then starts the task itself.
+// What the caller did before put synchronizes before the task starts: the
+// slot's state turning ready is observed by the goroutine that takes it.
+func (q *launchQueue[E]) put(fn func(context.Context) error, e E) bool {
+	return q.fill(q.claim(), fn, e)
+}
+
+// claim claims the next slot for a put. The queue has its first chunk.
+func (q *launchQueue[E]) claim() *launchSlot[E] {
 	c := q.tail.Load()
-	if c == nil {
-		c = n.firstChunk()
-	}
 	for {
 		if i := c.put.Add(1) - 1; i < launchChunkSize {
 			return &c.slots[i]
@@ -94,10 +114,22 @@ func (n *Nursery) claimSlot() *launchSlot {
 	}
 }
 
-// launched is the body of every goroutine that launch starts: it takes
-// the first written slot from the head of the queue, and runs its task.
-func (n *Nursery) launched() {
-	q := &n.lq
+// fill writes fn and e into s, a slot claimed for them, and starts the
+// goroutine for it; see put.
+func (q *launchQueue[E]) fill(s *launchSlot[E], fn func(context.Context) error, e E) bool {
+	s.fn, s.e = fn, e
+	if s.state.CompareAndSwap(slotEmpty, slotReady) {
+		go q.entry()
+		return true
+	}
+	var zero E
+	s.fn, s.e = nil, zero
+	return false
+}
+
+// take is the start of every goroutine that put starts: it takes the
+// first written slot from the head of q, and returns its task.
+func (q *launchQueue[E]) take() (func(context.Context) error, E) {
 	c := q.head.Load()
 	for {
 		i := c.take.Add(1) - 1
@@ -110,41 +142,33 @@ func (n *Nursery) launched() {
 		if s.state.Load() != slotReady && s.state.CompareAndSwap(slotEmpty, slotAbandoned) {
 			continue // its put will start the task itself
 		}
-		fn := s.fn
-		s.fn = nil
-		n.runJob(fn, nil)
-		return
+		var zero E
+		fn, e := s.fn, s.e
+		s.fn, s.e = nil, zero
+		return fn, e
 	}
 }
 
-// firstChunk makes the queue's first chunk and its entry function, once,
-// and returns the chunk.
-func (n *Nursery) firstChunk() *launchChunk {
+// first makes q's first chunk, with entry as the function its goroutines
+// start in, unless another put of n has made it first.
+func (q *launchQueue[E]) first(n *Nursery, entry func()) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	q := &n.lq
-	if c := q.tail.Load(); c != nil {
-		return c
+	if q.tail.Load() != nil {
+		return
 	}
-	c := new(launchChunk)
-	q.entry = launcher(n)
+	c := new(launchChunk[E])
+	q.entry = entry
 	q.head.Store(c)
 	q.tail.Store(c)
-	return c
-}
-
-// launcher returns the entry function of n's queue. Its name is short, as
-// goTask's is: the runtime reads it on every goroutine's start and exit.
-func launcher(n *Nursery) func() {
-	return func() { n.launched() }
 }
 
 // following returns the chunk after c, linking a new one if there is none
 // yet.
-func (c *launchChunk) following() *launchChunk {
+func (c *launchChunk[E]) following() *launchChunk[E] {
 	if next := c.next.Load(); next != nil {
 		return next
 	}
-	c.next.CompareAndSwap(nil, new(launchChunk))
+	c.next.CompareAndSwap(nil, new(launchChunk[E]))
 	return c.next.Load()
 }

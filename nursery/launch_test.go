@@ -14,24 +14,35 @@ import (
 // it yet gives the slot up and runs the next task; the put then finds the
 // mark and starts its task in a goroutine of its own. Both tasks run once.
 func TestLaunchAbandonedSlot(t *testing.T) {
-	var slot0 *launchSlot
-	ran := make(chan string, 2)
+	var slot0 *launchSlot[struct{}]
+	ran := make(chan string, 3)
 	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
+		// (launch, not Go: in the tracked mode Go hands an observed task
+		// to the other queue.) The first put makes the queue.
+		n.enter(1, "Go")
+		n.launch(func(context.Context) error { ran <- "zero"; return nil })
+		if got := <-ran; got != "zero" {
+			t.Errorf("first task to run: %s, want zero", got)
+		}
 		// A put in another goroutine, between its claim and its write.
 		n.enter(1, "Go")
-		slot0 = n.claimSlot()
-		// This put takes slot 1 and starts the queue's only goroutine,
-		// which takes slot 0 first. (launch, not Go: in the tracked mode
-		// Go hands an observed task to a goroutine of its own.)
+		slot0 = n.lq.claim()
+		// This put takes the next slot and starts a goroutine, which
+		// takes slot0 first.
 		n.enter(1, "Go")
 		n.launch(func(context.Context) error { ran <- "second"; return nil })
 		if got := <-ran; got != "second" {
-			t.Errorf("first task to run: %s, want second", got)
+			t.Errorf("task to run: %s, want second", got)
 		}
 		if st := slot0.state.Load(); st != slotAbandoned {
-			t.Errorf("slot 0 is in state %d after the goroutine passed it, want abandoned", st)
+			t.Errorf("slot0 is in state %d after the goroutine passed it, want abandoned", st)
 		}
-		n.fill(slot0, func(context.Context) error { ran <- "first"; return nil })
+		first := func(context.Context) error { ran <- "first"; return nil }
+		if n.lq.fill(slot0, first, struct{}{}) {
+			t.Error("fill of an abandoned slot reported that its goroutine was started")
+		} else {
+			goTask(n, job{fn: first}) // as launch does
+		}
 		if got := <-ran; got != "first" {
 			t.Errorf("task run after the abandoned slot's put: %s, want first", got)
 		}
@@ -50,9 +61,9 @@ func TestLaunchAbandonedSlot(t *testing.T) {
 	}
 }
 
-// Many goroutines start tasks in one nursery at once, across many chunks:
-// every task runs exactly once, before Run returns, and every slot left
-// in the queue has let go of its task.
+// Many goroutines start tasks in one nursery at once, across many chunks,
+// through both queues: every task runs exactly once, before Run returns,
+// and every slot left in the queues has let go of its task and value.
 func TestLaunchManyProducers(t *testing.T) {
 	const producers, each = 8, 500
 	var runs [producers * each]atomic.Int32
@@ -65,11 +76,24 @@ func TestLaunchManyProducers(t *testing.T) {
 			n.Go(func(context.Context) error {
 				defer wg.Done()
 				for i := range each {
-					n.enter(1, "Go") // launch, not Go, for the tracked mode too
-					n.launch(func(context.Context) error {
-						runs[p*each+i].Add(1)
+					k := p*each + i
+					task := func(context.Context) error {
+						runs[k].Add(1)
 						return nil
-					})
+					}
+					// launch, not Go, for the plain queue: the tracked mode
+					// takes every Go task to the observed queue, where a
+					// task's value must be the tracker's.
+					switch {
+					case p%2 == 0:
+						n.enter(1, "Go")
+						n.launch(task)
+					case n.obs == nil:
+						n.enter(1, "Go")
+						n.launchObserved(task, k)
+					default:
+						n.Go(task)
+					}
 					if i%64 == 0 {
 						runtime.Gosched() // interleave the producers
 					}
@@ -91,8 +115,58 @@ func TestLaunchManyProducers(t *testing.T) {
 	for c := nu.lq.head.Load(); c != nil; c = c.next.Load() {
 		for i := range c.slots {
 			if c.slots[i].fn != nil {
-				t.Fatalf("slot %d of a chunk still holds a task", i)
+				t.Fatalf("slot %d of a plain chunk still holds a task", i)
 			}
+		}
+	}
+	for c := nu.lqObs.head.Load(); c != nil; c = c.next.Load() {
+		for i := range c.slots {
+			if c.slots[i].fn != nil || c.slots[i].e != nil {
+				t.Fatalf("slot %d of an observed chunk still holds a task or its value", i)
+			}
+		}
+	}
+}
+
+// Each task that goes through a queue comes out of it with the value its
+// put wrote beside it, whatever goroutine takes it.
+func TestLaunchQueueValues(t *testing.T) {
+	const producers, each = 4, 300
+	var got [producers * each]atomic.Int64
+	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
+		var q launchQueue[any]
+		q.first(n, func() {
+			fn, e := q.take()
+			k := e.(int)
+			got[k].Store(int64(k) + 1)
+			_ = fn(ctx)
+			n.exit(1)
+		})
+		var wg sync.WaitGroup
+		for p := range producers {
+			wg.Add(1)
+			n.Go(func(context.Context) error {
+				defer wg.Done()
+				for i := range each {
+					k := p*each + i
+					n.enter(1, "Go")
+					if !q.put(func(context.Context) error { return nil }, k) {
+						got[k].Store(int64(k) + 1) // abandoned: its put runs it
+						n.exit(1)
+					}
+				}
+				return nil
+			})
+		}
+		wg.Wait()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range got {
+		if v := got[k].Load(); v != int64(k)+1 {
+			t.Fatalf("task %d came out with value %d, want %d", k, v-1, k)
 		}
 	}
 }

@@ -54,7 +54,10 @@ type Nursery struct {
 	// of the read-mostly fields at the top.
 	state atomic.Int64
 
-	lq launchQueue // how an unlimited nursery starts its Go, TryGo and observed tasks (see launchQueue)
+	// How an unlimited nursery starts its Go and TryGo tasks (see
+	// launchQueue): lq when no instrument observes it, lqObs when one does.
+	lq    launchQueue[struct{}]
+	lqObs launchQueue[any]
 }
 
 // The fields of Nursery.state.
