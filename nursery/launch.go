@@ -6,10 +6,10 @@ import (
 )
 
 // A launchQueue starts the Go and TryGo tasks of an unlimited nursery,
-// each in a new goroutine of its own, without a closure per task. A go statement with
-// arguments allocates a closure for them, and that second allocation per
-// task (the caller's closure is the first) costs about a tenth of a bare
-// go statement. Instead, Go puts the task in the next slot of the queue
+// each in a new goroutine of its own, without a closure per task. A go
+// statement with arguments allocates a closure for them, and that second
+// allocation per task (the caller's closure is the first) costs about a
+// tenth of a bare go statement. Instead, Go puts the task in the next slot of the queue
 // and starts a goroutine on the nursery's one entry function, made once,
 // which takes a slot and runs its task.
 //
@@ -66,8 +66,7 @@ type launchSlot[E any] struct {
 // which runs it as runJob does.
 func (n *Nursery) launch(fn func(context.Context) error) {
 	if n.lq.tail.Load() == nil {
-		// The entry function's name is short, as goTask's is: the runtime
-		// reads it on every goroutine's start and exit.
+		// The closure is made here, once per nursery, not per task.
 		n.lq.first(n, func() {
 			fn, _ := n.lq.take()
 			n.runJob(fn, nil)
