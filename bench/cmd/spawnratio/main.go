@@ -4,8 +4,12 @@
 // them, as BenchmarkSpawn does, and the implementations take turns, in a
 // rotating order, so that a shared machine's drift hits all of them
 // alike. It prints each implementation's median time per task over the
-// runs and its ratio to bare go's median; the spread of the ratio over
-// -rounds repetitions of the whole is printed too.
+// runs and its ratio to the first implementation's median; the spread of
+// the ratio over -rounds repetitions of the whole is printed too.
+//
+// With -limit L it measures the Bounded workload instead, ratios over
+// errgroup.SetLimit(L): the nursery with Limit(L), and with Queue(16)
+// behind it.
 //
 // The bench module's benchmarks run each implementation for a whole
 // -benchtime in turn, and their per-pass ratios spread by ±20–50% on a
@@ -14,7 +18,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/spawnratio [-n 1000] [-runs 1500] [-rounds 5]
+//	go run ./cmd/spawnratio [-n 1000] [-runs 1500] [-rounds 5] [-limit L]
 package main
 
 import (
@@ -35,12 +39,21 @@ func main() {
 	n := flag.Int("n", 1000, "tasks per run")
 	runs := flag.Int("runs", 1500, "runs of each implementation per round")
 	rounds := flag.Int("rounds", 5, "rounds")
+	limit := flag.Int("limit", 0, "measure the Bounded workload with this limit, over errgroup.SetLimit")
 	flag.Parse()
 
-	impls := []struct {
+	type impl struct {
 		name string
 		f    func(n int) int64
-	}{{"go", bareGo}, {"errgroup", withErrgroup}, {"nursery", inNursery}}
+	}
+	impls := []impl{{"go", bareGo}, {"errgroup", func(n int) int64 { return withErrgroup(n, 0) }}, {"nursery", func(n int) int64 { return inNursery(n) }}}
+	if l := *limit; l > 0 {
+		impls = []impl{
+			{"errgroup", func(n int) int64 { return withErrgroup(n, l) }},
+			{"nursery", func(n int) int64 { return inNursery(n, nursery.Limit(l)) }},
+			{"nursery.Queue16", func(n int) int64 { return inNursery(n, nursery.Limit(l), nursery.Queue(16)) }},
+		}
+	}
 	want := bareGo(*n)
 	ratios := make([][]float64, len(impls))
 	for range *rounds {
@@ -60,14 +73,14 @@ func main() {
 		for k, im := range impls {
 			m := median(times[k])
 			ratios[k] = append(ratios[k], m/base)
-			fmt.Printf("%-9s %7.1f ns/task  ×go %.3f\n", im.name, m, m/base)
+			fmt.Printf("%-15s %7.1f ns/task  ×%s %.3f\n", im.name, m, impls[0].name, m/base)
 		}
 		fmt.Println()
 	}
 	for k, im := range impls[1:] {
 		rs := ratios[k+1]
 		slices.Sort(rs)
-		fmt.Printf("%s ×go over %d rounds: median %.3f, range %.3f–%.3f\n", im.name, len(rs), rs[len(rs)/2], rs[0], rs[len(rs)-1])
+		fmt.Printf("%s ×%s over %d rounds: median %.3f, range %.3f–%.3f\n", im.name, impls[0].name, len(rs), rs[len(rs)/2], rs[0], rs[len(rs)-1])
 	}
 }
 
@@ -94,9 +107,14 @@ func bareGo(n int) int64 {
 	return sum.Load()
 }
 
-func withErrgroup(n int) int64 {
+// withErrgroup runs the workload on an errgroup.Group, with SetLimit(limit)
+// if limit > 0.
+func withErrgroup(n, limit int) int64 {
 	var sum atomic.Int64
 	var g errgroup.Group
+	if limit > 0 {
+		g.SetLimit(limit)
+	}
 	for i := range n {
 		g.Go(func() error { sum.Add(tiny(i)); return nil })
 	}
@@ -104,13 +122,13 @@ func withErrgroup(n int) int64 {
 	return sum.Load()
 }
 
-func inNursery(n int) int64 {
+func inNursery(n int, opts ...nursery.Option) int64 {
 	var sum atomic.Int64
 	_ = nursery.Run(context.Background(), func(_ context.Context, nu *nursery.Nursery) error {
 		for i := range n {
 			nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
 		}
 		return nil
-	})
+	}, opts...)
 	return sum.Load()
 }
