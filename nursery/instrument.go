@@ -201,11 +201,10 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 // goObserved submits a counted Go or TryGo task of an observed nursery,
 // started at site at, and hands it to a goroutine: to a worker at once if
 // admitted is set (TryGo, with a limit, has admitted it already), else as
-// dispatch does. Without a limit and with one instrument, the task's
-// observation lives on its goroutine's stack (see runObserved): the task
-// costs no allocation but the instrument's own: it goes through the
-// nursery's launch queue for observed tasks, whose slots hold the
-// instrument's value.
+// dispatch does. Without a limit and with one instrument, the task goes
+// through the nursery's launch queue for observed tasks, whose slots carry
+// the instrument's value, and its observation lives on its goroutine's
+// stack (see runObserved): it costs no allocation beyond the instrument's.
 func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr, admitted bool) {
 	if n.lim == nil && len(n.obs.insts) == 1 {
 		var t taskObs

@@ -152,15 +152,14 @@ func (x *extra) obs() *taskObs {
 	return &x.to
 }
 
-// dispatch hands a counted job of Go or Spawn to a goroutine: its own,
-// or with a limit a worker, once there is room.
+// dispatch hands a counted job that carries extra (a Spawn task, or an
+// observed task of a limited nursery or of several instruments) to a
+// goroutine: its own, or with a
+// limit a worker, once there is room. A plain Go or TryGo task goes
+// through launch instead.
 func (n *Nursery) dispatch(j job) {
 	if n.lim == nil {
-		if j.x == nil {
-			n.launch(j.fn)
-		} else {
-			goTask(n, j)
-		}
+		goTask(n, j)
 		return
 	}
 	n.dispatchLimited(j)
