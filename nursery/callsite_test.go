@@ -2,9 +2,6 @@ package nursery_test
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -66,9 +63,9 @@ type siteSet struct {
 }
 
 func (r *siteSet) note(pc uintptr) {
-	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	site := fileLine(pc)
 	r.mu.Lock()
-	r.sites[fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)] = true
+	r.sites[site] = true
 	r.mu.Unlock()
 }
 

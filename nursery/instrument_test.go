@@ -132,6 +132,11 @@ func (r *recorder) siteOf(label string) string {
 	r.mu.Lock()
 	pc := r.sites[label]
 	r.mu.Unlock()
+	return fileLine(pc)
+}
+
+// fileLine returns the file:line of the call site pc.
+func fileLine(pc uintptr) string {
 	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 	return fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
 }

@@ -70,38 +70,25 @@ func TestLaunchManyProducers(t *testing.T) {
 	var nu *Nursery
 	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
 		nu = n
-		var wg sync.WaitGroup
-		for p := range producers {
-			wg.Add(1)
-			n.Go(func(context.Context) error {
-				defer wg.Done()
-				for i := range each {
-					k := p*each + i
-					task := func(context.Context) error {
-						runs[k].Add(1)
-						return nil
-					}
-					// launch, not Go, for the plain queue: the tracked mode
-					// takes every Go task to the observed queue, where a
-					// task's value must be the tracker's.
-					switch {
-					case p%2 == 0:
-						n.enter(1, "Go")
-						n.launch(task)
-					case n.obs == nil:
-						n.enter(1, "Go")
-						n.launchObserved(task, k)
-					default:
-						n.Go(task)
-					}
-					if i%64 == 0 {
-						runtime.Gosched() // interleave the producers
-					}
-				}
+		produce(n, producers, each, func(p, k int) {
+			task := func(context.Context) error {
+				runs[k].Add(1)
 				return nil
-			})
-		}
-		wg.Wait()
+			}
+			// launch, not Go, for the plain queue: the tracked mode takes
+			// every Go task to the observed queue, where a task's value
+			// must be the tracker's.
+			switch {
+			case p%2 == 0:
+				n.enter(1, "Go")
+				n.launch(task)
+			case n.obs == nil:
+				n.enter(1, "Go")
+				n.launchObserved(task, k)
+			default:
+				n.Go(task)
+			}
+		})
 		return nil
 	})
 	if err != nil {
@@ -142,23 +129,13 @@ func TestLaunchQueueValues(t *testing.T) {
 			_ = fn(ctx)
 			n.exit(1)
 		})
-		var wg sync.WaitGroup
-		for p := range producers {
-			wg.Add(1)
-			n.Go(func(context.Context) error {
-				defer wg.Done()
-				for i := range each {
-					k := p*each + i
-					n.enter(1, "Go")
-					if !q.put(func(context.Context) error { return nil }, k) {
-						got[k].Store(int64(k) + 1) // abandoned: its put runs it
-						n.exit(1)
-					}
-				}
-				return nil
-			})
-		}
-		wg.Wait()
+		produce(n, producers, each, func(_, k int) {
+			n.enter(1, "Go")
+			if !q.put(func(context.Context) error { return nil }, k) {
+				got[k].Store(int64(k) + 1) // abandoned: its put runs it
+				n.exit(1)
+			}
+		})
 		return nil
 	})
 	if err != nil {
@@ -189,4 +166,24 @@ func TestLaunchLetsGoOfTasks(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// produce runs producers tasks of n at once, producer p calling start(p, k)
+// for k from p*each to (p+1)*each-1, and returns once all have returned.
+func produce(n *Nursery, producers, each int, start func(p, k int)) {
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Add(1)
+		n.Go(func(context.Context) error {
+			defer wg.Done()
+			for i := range each {
+				start(p, p*each+i)
+				if i%64 == 0 {
+					runtime.Gosched() // interleave the producers
+				}
+			}
+			return nil
+		})
+	}
+	wg.Wait()
 }
