@@ -13,7 +13,6 @@ import (
 	"github.com/scoped-go/scoped/nursery"
 	"github.com/scoped-go/scoped/taskgroup"
 	"github.com/sourcegraph/conc/pool"
-	"golang.org/x/sync/errgroup"
 )
 
 // The spawn workloads: start n tiny tasks and wait for all of them, with no
@@ -41,41 +40,8 @@ func spawnImpls(n, limit int) []impl[int64] {
 	ctx := context.Background()
 	impls := []impl[int64]{
 		// go: a go statement per task; with a limit, a semaphore channel.
-		plain("go", func() int64 {
-			var sum atomic.Int64
-			var wg sync.WaitGroup
-			var sem chan struct{}
-			if limit > 0 {
-				sem = make(chan struct{}, limit)
-			}
-			for i := range n {
-				wg.Add(1)
-				if sem != nil {
-					sem <- struct{}{}
-				}
-				go func() {
-					defer wg.Done()
-					sum.Add(tiny(i))
-					if sem != nil {
-						<-sem
-					}
-				}()
-			}
-			wg.Wait()
-			return sum.Load()
-		}),
-		plain("errgroup", func() int64 {
-			var sum atomic.Int64
-			var g errgroup.Group
-			if limit > 0 {
-				g.SetLimit(limit)
-			}
-			for i := range n {
-				g.Go(func() error { sum.Add(tiny(i)); return nil })
-			}
-			_ = g.Wait()
-			return sum.Load()
-		}),
+		plain("go", func() int64 { return work.Go(n, limit) }),
+		plain("errgroup", func() int64 { return work.Errgroup(n, limit) }),
 		plain("conc.pool", func() int64 {
 			var sum atomic.Int64
 			p := pool.New()
@@ -127,7 +93,7 @@ func spawnImpls(n, limit int) []impl[int64] {
 			if limit > 0 {
 				opts = append(opts, nursery.Limit(limit))
 			}
-			return spawnNursery(ctx, n, opts...)
+			return work.Nursery(ctx, n, opts...)
 		}),
 		plain("taskgroup.Group", func() int64 {
 			var sum atomic.Int64
@@ -146,7 +112,7 @@ func spawnImpls(n, limit int) []impl[int64] {
 		// The nursery with a queue of spawnQueue tasks behind the limit,
 		// so that Go runs ahead of the workers instead of waiting for each.
 		impls = append(impls, plain(fmt.Sprintf("nursery.Queue%d", spawnQueue), func() int64 {
-			return spawnNursery(ctx, n, nursery.Limit(limit), nursery.Queue(spawnQueue))
+			return work.Nursery(ctx, n, nursery.Limit(limit), nursery.Queue(spawnQueue))
 		}))
 	}
 	return impls
@@ -154,21 +120,6 @@ func spawnImpls(n, limit int) []impl[int64] {
 
 // spawnQueue is the queue of the Bounded workload's nursery.QueueK rows.
 const spawnQueue = 16
-
-// spawnNursery is the nursery's implementation of the spawn workloads.
-func spawnNursery(ctx context.Context, n int, opts ...nursery.Option) int64 {
-	var sum atomic.Int64
-	err := nursery.Run(ctx, func(_ context.Context, nu *nursery.Nursery) error {
-		for i := range n {
-			nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
-		}
-		return nil
-	}, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return sum.Load()
-}
 
 func eq[T comparable](a, b T) bool { return a == b }
 

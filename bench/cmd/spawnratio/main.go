@@ -26,13 +26,10 @@ import (
 	"flag"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/scoped-go/scoped/bench/internal/work"
 	"github.com/scoped-go/scoped/nursery"
-	"golang.org/x/sync/errgroup"
 )
 
 func main() {
@@ -42,19 +39,20 @@ func main() {
 	limit := flag.Int("limit", 0, "measure the Bounded workload with this limit, over errgroup.SetLimit")
 	flag.Parse()
 
+	ctx := context.Background()
 	type impl struct {
 		name string
 		f    func(n int) int64
 	}
-	impls := []impl{{"go", bareGo}, {"errgroup", func(n int) int64 { return withErrgroup(n, 0) }}, {"nursery", func(n int) int64 { return inNursery(n) }}}
+	impls := []impl{{"go", func(n int) int64 { return work.Go(n, 0) }}, {"errgroup", func(n int) int64 { return work.Errgroup(n, 0) }}, {"nursery", func(n int) int64 { return work.Nursery(ctx, n) }}}
 	if l := *limit; l > 0 {
 		impls = []impl{
-			{"errgroup", func(n int) int64 { return withErrgroup(n, l) }},
-			{"nursery", func(n int) int64 { return inNursery(n, nursery.Limit(l)) }},
-			{"nursery.Queue16", func(n int) int64 { return inNursery(n, nursery.Limit(l), nursery.Queue(16)) }},
+			{"errgroup", func(n int) int64 { return work.Errgroup(n, l) }},
+			{"nursery", func(n int) int64 { return work.Nursery(ctx, n, nursery.Limit(l)) }},
+			{"nursery.Queue16", func(n int) int64 { return work.Nursery(ctx, n, nursery.Limit(l), nursery.Queue(16)) }},
 		}
 	}
-	want := bareGo(*n)
+	want := work.Go(*n, 0)
 	ratios := make([][]float64, len(impls))
 	for range *rounds {
 		times := make([][]float64, len(impls))
@@ -88,47 +86,4 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// tiny is a task's work, as in the bench module's spawn workloads.
-func tiny(i int) int64 { return work.Tiny(i) }
-
-func bareGo(n int) int64 {
-	var sum atomic.Int64
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sum.Add(tiny(i))
-		}()
-	}
-	wg.Wait()
-	return sum.Load()
-}
-
-// withErrgroup runs the workload on an errgroup.Group, with SetLimit(limit)
-// if limit > 0.
-func withErrgroup(n, limit int) int64 {
-	var sum atomic.Int64
-	var g errgroup.Group
-	if limit > 0 {
-		g.SetLimit(limit)
-	}
-	for i := range n {
-		g.Go(func() error { sum.Add(tiny(i)); return nil })
-	}
-	_ = g.Wait()
-	return sum.Load()
-}
-
-func inNursery(n int, opts ...nursery.Option) int64 {
-	var sum atomic.Int64
-	_ = nursery.Run(context.Background(), func(_ context.Context, nu *nursery.Nursery) error {
-		for i := range n {
-			nu.Go(func(context.Context) error { sum.Add(tiny(i)); return nil })
-		}
-		return nil
-	}, opts...)
-	return sum.Load()
 }
