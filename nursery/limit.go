@@ -154,9 +154,8 @@ func (x *extra) obs() *taskObs {
 
 // dispatch hands a counted job that carries extra (a Spawn task, or an
 // observed task of a limited nursery or of several instruments) to a
-// goroutine: its own, or with a
-// limit a worker, once there is room. A plain Go or TryGo task goes
-// through launch instead.
+// goroutine: its own, or with a limit a worker, once there is room. A
+// plain Go or TryGo task goes through launch instead.
 func (n *Nursery) dispatch(j job) {
 	if n.lim == nil {
 		goTask(n, j)
