@@ -32,8 +32,8 @@ import (
 // one of its two queues; the plain one keeps 16-byte slots, which
 // measured faster for every task than slots with room for a value.
 type launchQueue[E any] struct {
-	entry func()                         // every goroutine of the queue starts in it; written before tail is first stored
-	tail  atomic.Pointer[launchChunk[E]] // where puts claim slots; nil until the queue's first put
+	entry func()                         // every goroutine of the queue starts in it; set by init
+	tail  atomic.Pointer[launchChunk[E]] // where puts claim slots
 	head  atomic.Pointer[launchChunk[E]] // where goroutines take them
 }
 
@@ -62,16 +62,40 @@ type launchSlot[E any] struct {
 	state atomic.Uint32
 }
 
+// prepareLaunch makes the launch queue of n, if its Go and TryGo tasks
+// take one: an unlimited nursery's, unobserved or observed by one
+// instrument. Run calls it before the body starts. Its allocations (the
+// first chunk and the entry function) then happen at Run's depth rather
+// than under the body's frames, where they made a task that opens a
+// nursery outgrow its goroutine's first stack.
+//
+//go:noinline
+func (n *Nursery) prepareLaunch() {
+	switch {
+	case n.lim != nil:
+	case n.obs == nil:
+		n.lq.init(n.plainEntry())
+	case len(n.obs.insts) == 1:
+		n.lqObs.init(func() {
+			fn, st := n.lqObs.take()
+			n.runObserved(fn, st)
+		})
+	}
+}
+
+// plainEntry returns the function that every goroutine of lq starts in: it
+// takes a task and runs it. (A closure, not a method value, whose wrapper
+// would add a frame under every task.)
+func (n *Nursery) plainEntry() func() {
+	return func() {
+		fn, _ := n.lq.take()
+		n.runJob(fn, nil)
+	}
+}
+
 // launch starts fn, a counted plain task, in a new goroutine of its own,
 // which runs it as runJob does.
 func (n *Nursery) launch(fn func(context.Context) error) {
-	if n.lq.tail.Load() == nil {
-		// The closure is made here, once per nursery, not per task.
-		n.lq.first(n, func() {
-			fn, _ := n.lq.take()
-			n.runJob(fn, nil)
-		})
-	}
 	if !n.lq.put(fn, struct{}{}) {
 		goTask(n, job{fn: fn})
 	}
@@ -81,12 +105,6 @@ func (n *Nursery) launch(fn func(context.Context) error) {
 // whose value for it is st, in a new goroutine of its own, which runs it
 // as runObserved does.
 func (n *Nursery) launchObserved(fn func(context.Context) error, st any) {
-	if n.lqObs.tail.Load() == nil {
-		n.lqObs.first(n, func() {
-			fn, st := n.lqObs.take()
-			n.runObserved(fn, st)
-		})
-	}
 	if !n.lqObs.put(fn, st) {
 		go n.runObserved(fn, st)
 	}
@@ -101,7 +119,7 @@ func (q *launchQueue[E]) put(fn func(context.Context) error, e E) bool {
 	return q.fill(q.claim(), fn, e)
 }
 
-// claim claims the next slot for a put. The queue has its first chunk.
+// claim claims the next slot for a put.
 func (q *launchQueue[E]) claim() *launchSlot[E] {
 	c := q.tail.Load()
 	for {
@@ -148,14 +166,10 @@ func (q *launchQueue[E]) take() (func(context.Context) error, E) {
 	}
 }
 
-// first makes q's first chunk, with entry as the function its goroutines
-// start in, unless another put of n has made it first.
-func (q *launchQueue[E]) first(n *Nursery, entry func()) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if q.tail.Load() != nil {
-		return
-	}
+// init makes q's first chunk, with entry as the function its goroutines
+// start in. It is called once, before any put: whatever calls put after it
+// was started after it.
+func (q *launchQueue[E]) init(entry func()) {
 	c := new(launchChunk[E])
 	q.entry = entry
 	q.head.Store(c)

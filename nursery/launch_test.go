@@ -18,7 +18,8 @@ func TestLaunchAbandonedSlot(t *testing.T) {
 	ran := make(chan string, 3)
 	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
 		// (launch, not Go: in the tracked mode Go hands an observed task
-		// to the other queue.) The first put makes the queue.
+		// to the other queue.)
+		plainQueue(n)
 		n.enter(1, "Go")
 		n.launch(func(context.Context) error { ran <- "zero"; return nil })
 		if got := <-ran; got != "zero" {
@@ -70,6 +71,13 @@ func TestLaunchManyProducers(t *testing.T) {
 	var nu *Nursery
 	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
 		nu = n
+		plainQueue(n)
+		if n.obs == nil {
+			n.lqObs.init(func() {
+				fn, st := n.lqObs.take()
+				n.runObserved(fn, st)
+			})
+		}
 		produce(n, producers, each, func(p, k int) {
 			task := func(context.Context) error {
 				runs[k].Add(1)
@@ -122,7 +130,7 @@ func TestLaunchQueueValues(t *testing.T) {
 	var got [producers * each]atomic.Int64
 	err := Run(context.Background(), func(ctx context.Context, n *Nursery) error {
 		var q launchQueue[any]
-		q.first(n, func() {
+		q.init(func() {
 			fn, e := q.take()
 			k := e.(int)
 			got[k].Store(int64(k) + 1)
@@ -156,6 +164,7 @@ func TestLaunchLetsGoOfTasks(t *testing.T) {
 		_ = Run(context.Background(), func(ctx context.Context, n *Nursery) error {
 			big := new([1 << 12]byte)
 			w := weak.Make(big)
+			plainQueue(n)
 			n.enter(1, "Go") // launch, not Go, for the tracked mode too
 			n.launch(func(context.Context) error { big[0] = 1; return nil })
 			synctest.Wait() // the task's goroutine has ended
@@ -186,4 +195,12 @@ func produce(n *Nursery, producers, each int, start func(p, k int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// plainQueue makes n's plain launch queue for a test that drives it with
+// launch, if Run has not: in the tracked mode Run makes the observed one.
+func plainQueue(n *Nursery) {
+	if n.lq.tail.Load() == nil {
+		n.lq.init(n.plainEntry())
+	}
 }

@@ -17,12 +17,15 @@ import (
 // task after Run has returned panics.
 type Nursery struct {
 	// Set by Run before the body starts; read-only afterwards.
-	ctx    context.Context         // the tasks' context; it carries the pprof labels of a named scope
-	cancel context.CancelCauseFunc // cancels ctx; the first call's cause wins
-	parent context.Context         // the context passed to Run
-	cfg    config
-	lim    *limiter  // nil without a limit
-	obs    *scopeObs // nil unless some instrument was added when Run was called
+	ctx     context.Context         // the tasks' context; it carries the pprof labels of a named scope
+	cancel  context.CancelCauseFunc // cancels ctx; the first call's cause wins
+	parent  context.Context         // the context passed to Run
+	body    func(ctx context.Context, n *Nursery) error
+	bodyCtx context.Context // the body's context: ctx, or the instruments' for it
+	bodyObs *taskObs        // the body's observation, if the nursery is observed
+	cfg     config
+	lim     *limiter  // nil without a limit
+	obs     *scopeObs // nil unless some instrument was added when Run was called
 
 	// ownCancel is set when the nursery cancels itself (a failure or Cancel)
 	// while its parent is live: its echoes then echo it, not the parent.
@@ -109,24 +112,29 @@ var (
 //
 //go:noinline
 func Run(ctx context.Context, body func(ctx context.Context, n *Nursery) error, opts ...Option) error {
-	// Run's own frame is kept small: it lies under every frame of body and
-	// of the tasks, and a task that opens a nursery would otherwise outgrow
-	// its goroutine's first stack and pay for a copy.
+	// Run's own frame is kept small, and the deep calls are made from it
+	// rather than from frames above it: it lies under every frame of body
+	// and of the tasks, and a task that opens a nursery would otherwise
+	// outgrow its goroutine's first stack and pay for a copy.
 	n := newNursery(ctx, body, opts)
 	if list := taskrun.Instruments(); list != nil {
 		ctx = n.observe(ctx, list, callerpc.Caller()) // the scope opens
 	}
-	// WithCancelCause is called here rather than in newNursery, whose frame
-	// would then lie under its deep calls.
 	n.ctx, n.cancel = context.WithCancelCause(ctx)
-	bodyObs := n.setup()
-	bodyCtx := n.ctx
-	if bodyObs != nil {
-		bodyCtx = bodyObs.started(bodyCtx)
+	n.setup()
+	// A panic or Goexit in body ends it in Call's deferred function; a
+	// return ends it here, and the cancellation goes deep into package
+	// context from Run's frame.
+	if err, ok := taskrun.Call(runBody, n, n.bodyEnded); ok {
+		n.closeBody(taskrun.Outcome{Err: err})
+		n.cancel(errClosed)
+		n.finish(false)
 	}
-	taskrun.Run(func(ctx context.Context) error { return body(ctx, n) }, bodyCtx, func(o taskrun.Outcome) { n.bodyEnded(o, bodyObs) })
 	return n.result()
 }
+
+// runBody runs n's body, for taskrun.Call.
+func runBody(n *Nursery) error { return n.body(n.bodyCtx, n) }
 
 // newNursery checks Run's arguments and makes the nursery, with its
 // options applied.
@@ -137,7 +145,7 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 	if body == nil {
 		panic("nursery: Run called with a nil body")
 	}
-	n := &Nursery{parent: ctx}
+	n := &Nursery{parent: ctx, body: body}
 	n.cfg.grace = DefaultGrace
 	for _, o := range opts {
 		if o == nil {
@@ -155,28 +163,40 @@ func newNursery(ctx context.Context, body func(ctx context.Context, n *Nursery) 
 	return n
 }
 
-// setup completes a nursery whose context is set, and counts the body in
-// it. It returns the body's observation when instruments observe the
-// nursery.
-func (n *Nursery) setup() (bodyObs *taskObs) {
+// setup completes a nursery whose context is set: it counts the body in
+// it, makes the body's context and observation, and the launch queue.
+func (n *Nursery) setup() {
 	if n.cfg.name != "" {
 		// The labels extend the caller's, and travel in the tasks' context
 		// so that Named adds to them.
 		n.ctx = pprof.WithLabels(n.ctx, pprof.Labels("scope", n.cfg.name))
 	}
 	n.state.Store(1) // the body
+	n.bodyCtx = n.ctx
 	if n.obs != nil {
 		n.obs.watchCancel(n.ctx)
-		bodyObs = n.obs.submit(new(taskObs), "body", nil, n.obs.site)
+		n.bodyObs = n.obs.submit(new(taskObs), "body", nil, n.obs.site)
+		n.bodyCtx = n.bodyObs.started(n.bodyCtx)
 	}
-	return bodyObs
+	n.prepareLaunch()
 }
 
-// bodyEnded records how body ended, waits for the tasks and closes the
-// nursery, then re-raises a panic or Goexit the nursery holds. When body
-// panicked or called runtime.Goexit, it runs on the panicking stack (see
-// taskrun.Run), so that a re-raised panic still shows where body panicked.
-func (n *Nursery) bodyEnded(o taskrun.Outcome, bodyObs *taskObs) {
+// bodyEnded ends the body after a panic or runtime.Goexit, in the
+// deferred function that caught it, on the panicking stack (see
+// taskrun.Call): so a re-raised panic still shows where body panicked.
+func (n *Nursery) bodyEnded(o taskrun.Outcome) {
+	n.closeBody(o)
+	n.cancel(errClosed)
+	n.finish(o.Goexit) // body's own Goexit needs no second call
+}
+
+// closeBody records how body ended, uncounts it, waits for the tasks and
+// closes the nursery. Its caller then cancels the nursery's context with
+// errClosed and calls finish. After a return Run does these from its own
+// frame: the cancellation goes deep into package context, and a task that
+// opens a nursery would otherwise outgrow its goroutine's first stack
+// there.
+func (n *Nursery) closeBody(o taskrun.Outcome) {
 	var pe *PanicError
 	echo := false
 	switch {
@@ -188,27 +208,26 @@ func (n *Nursery) bodyEnded(o taskrun.Outcome, bodyObs *taskObs) {
 	default:
 		echo = n.failed(o.Err, n.ctx)
 	}
-	if bodyObs != nil {
-		bodyObs.ended(outcomeErr(o, pe), echo)
+	if n.bodyObs != nil {
+		n.bodyObs.ended(outcomeErr(o, pe), echo)
 	}
-	n.closeBody()
-	if n.obs != nil {
-		// Deferred, so that a panic in an instrument comes on top of the
-		// panic raised below: the crash output shows both.
-		defer n.obs.closed(n.outcome())
-	}
-	n.raise(o.Goexit) // body's own Goexit needs no second call
-}
-
-// closeBody uncounts the body once it has returned, waits for the tasks,
-// closes the nursery and cancels its context.
-func (n *Nursery) closeBody() {
 	n.exit(1)
 	n.close()
 	if n.obs != nil {
 		n.obs.settleCancel(n.ctx) // before errClosed, which is not reported
 	}
-	n.cancel(errClosed) // here, not in close, whose frame would lie under it
+}
+
+// finish reports the scope's outcome to the instruments and re-raises a
+// panic or Goexit that the nursery holds, unless bodyGoexit says that
+// body's own Goexit goes on.
+func (n *Nursery) finish(bodyGoexit bool) {
+	if n.obs != nil {
+		// Deferred, so that a panic in an instrument comes on top of the
+		// panic raised below: the crash output shows both.
+		defer n.obs.closed(n.outcome())
+	}
+	n.raise(bodyGoexit)
 }
 
 // Go starts task in a goroutine of the nursery: a new one, or with a [Limit]
