@@ -181,15 +181,6 @@ func (n *Nursery) setup() {
 	n.prepareLaunch()
 }
 
-// bodyEnded ends the body after a panic or runtime.Goexit, in the
-// deferred function that caught it, on the panicking stack (see
-// taskrun.Call): so a re-raised panic still shows where body panicked.
-func (n *Nursery) bodyEnded(o taskrun.Outcome) {
-	n.closeBody(o)
-	n.cancel(errClosed)
-	n.finish(o.Goexit) // body's own Goexit needs no second call
-}
-
 // closeBody records how body ended, uncounts it, waits for the tasks and
 // closes the nursery. Its caller then cancels the nursery's context with
 // errClosed and calls finish. After a return Run does these from its own
@@ -216,18 +207,6 @@ func (n *Nursery) closeBody(o taskrun.Outcome) {
 	if n.obs != nil {
 		n.obs.settleCancel(n.ctx) // before errClosed, which is not reported
 	}
-}
-
-// finish reports the scope's outcome to the instruments and re-raises a
-// panic or Goexit that the nursery holds, unless bodyGoexit says that
-// body's own Goexit goes on.
-func (n *Nursery) finish(bodyGoexit bool) {
-	if n.obs != nil {
-		// Deferred, so that a panic in an instrument comes on top of the
-		// panic raised below: the crash output shows both.
-		defer n.obs.closed(n.outcome())
-	}
-	n.raise(bodyGoexit)
 }
 
 // Go starts task in a goroutine of the nursery: a new one, or with a [Limit]

@@ -97,6 +97,27 @@ func (n *Nursery) crashReport() (msg string, v any) {
 	return fmt.Sprintf("nursery: tasks still running %v after a panic: a task ignores cancellation; crashing", n.cfg.grace), pe
 }
 
+// bodyEnded ends the body after a panic or runtime.Goexit, in the
+// deferred function that caught it, on the panicking stack (see
+// taskrun.Call): so a re-raised panic still shows where body panicked.
+func (n *Nursery) bodyEnded(o taskrun.Outcome) {
+	n.closeBody(o)
+	n.cancel(errClosed)
+	n.finish(o.Goexit) // body's own Goexit needs no second call
+}
+
+// finish reports the scope's outcome to the instruments and re-raises a
+// panic or Goexit that the nursery holds, unless bodyGoexit says that
+// body's own Goexit goes on.
+func (n *Nursery) finish(bodyGoexit bool) {
+	if n.obs != nil {
+		// Deferred, so that a panic in an instrument comes on top of the
+		// panic raised below: the crash output shows both.
+		defer n.obs.closed(n.outcome())
+	}
+	n.raise(bodyGoexit)
+}
+
 // raise re-raises a panic or runtime.Goexit the nursery holds. bodyGoexit
 // is true when body itself is exiting through runtime.Goexit, which then
 // needs no second call.
