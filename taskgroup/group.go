@@ -166,9 +166,16 @@ func (g *Group) SetLimit(n int) {
 func (g *Group) Wait() error {
 	g.wg.Wait()
 	if g.cancel != nil {
+		// From Wait's own small frame: the cancellation goes deep into
+		// package context (see nursery.Run).
 		g.cancel(g.err) // nil: context.Canceled
 	}
+	return g.finish()
+}
 
+// finish ends Wait once every function has returned and the context is
+// canceled: it reports the outcome and re-raises a panic or Goexit.
+func (g *Group) finish() error {
 	g.mu.Lock()
 	pe, goexit := g.panicked, g.goexit
 	g.watchdog.Stop()
@@ -205,40 +212,47 @@ func (g *Group) run(f func() error, t *groupTask) {
 	if t != nil {
 		t.started(g.ctx)
 	}
-	taskrun.Run(call, f, func(o taskrun.Outcome) {
-		var pe *nursery.PanicError
-		switch {
-		case o.Panic != nil:
-			// A *PanicError re-raised by a nested nursery.Run or Wait is
-			// kept: its stack, the first panic's, is the one that matters.
-			var ok bool
-			if pe, ok = o.Panic.Value.(*nursery.PanicError); !ok {
-				pe = &nursery.PanicError{Value: o.Panic.Value, Stack: o.Panic.Stack}
-			}
-			g.hold(pe)
-		case o.Goexit:
-			g.hold(nil)
-		case o.Err != nil:
-			g.errOnce.Do(func() {
-				g.err = o.Err
-				if g.cancel != nil {
-					g.cancel(o.Err)
-					g.canceled(o.Err)
-				}
-			})
-		}
-		if t != nil {
-			t.ended(o, pe)
-		}
-		if sem := g.sem; sem != nil {
-			<-sem
-		}
-		g.running.Add(-1)
-		g.wg.Done()
-	})
+	// A return is recorded here rather than in Call's deferred function:
+	// one frame less under every frame of f (see nursery.Run).
+	if err, ok := taskrun.Call(call, f, func(o taskrun.Outcome) { g.ended(o, t) }); ok {
+		g.ended(taskrun.Outcome{Err: err}, t)
+	}
 }
 
-// call calls f, for taskrun.Run.
+// ended records how a function of g ended, and uncounts it.
+func (g *Group) ended(o taskrun.Outcome, t *groupTask) {
+	var pe *nursery.PanicError
+	switch {
+	case o.Panic != nil:
+		// A *PanicError re-raised by a nested nursery.Run or Wait is
+		// kept: its stack, the first panic's, is the one that matters.
+		var ok bool
+		if pe, ok = o.Panic.Value.(*nursery.PanicError); !ok {
+			pe = &nursery.PanicError{Value: o.Panic.Value, Stack: o.Panic.Stack}
+		}
+		g.hold(pe)
+	case o.Goexit:
+		g.hold(nil)
+	case o.Err != nil:
+		g.errOnce.Do(func() {
+			g.err = o.Err
+			if g.cancel != nil {
+				g.cancel(o.Err)
+				g.canceled(o.Err)
+			}
+		})
+	}
+	if t != nil {
+		t.ended(o, pe)
+	}
+	if sem := g.sem; sem != nil {
+		<-sem
+	}
+	g.running.Add(-1)
+	g.wg.Done()
+}
+
+// call calls f, for taskrun.Call.
 func call(f func() error) error { return f() }
 
 // hold records a panic (pe != nil) or a runtime.Goexit (pe == nil),
