@@ -9,10 +9,8 @@ import (
 
 	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
-	"github.com/scoped-go/scoped/nursery"
-	"github.com/scoped-go/scoped/taskgroup"
+	"github.com/scoped-go/scoped/bench/internal/work"
 	"github.com/sourcegraph/conc/pool"
-	"golang.org/x/sync/errgroup"
 )
 
 // The tree workload: a tree of nested scopes, depth 4 and fanout 8. The
@@ -56,43 +54,8 @@ func treeWant() int64 {
 func treeImpls() []impl[int64] {
 	parent := context.Background()
 	return []impl[int64]{
-		plain("go", func() int64 {
-			var sum atomic.Int64
-			var node func(id, depth int)
-			node = func(id, depth int) {
-				if depth == treeDepth {
-					sum.Add(tiny(id))
-					return
-				}
-				var wg sync.WaitGroup
-				for c := range treeFanout {
-					wg.Add(1)
-					go func() { defer wg.Done(); node(id*treeFanout+c, depth+1) }()
-				}
-				wg.Wait()
-			}
-			node(0, 0)
-			return sum.Load()
-		}),
-		plain("errgroup", func() int64 {
-			var sum atomic.Int64
-			var node func(ctx context.Context, id, depth int) error
-			node = func(ctx context.Context, id, depth int) error {
-				if depth == treeDepth {
-					sum.Add(tiny(id))
-					return nil
-				}
-				g, ctx := errgroup.WithContext(ctx)
-				for c := range treeFanout {
-					g.Go(func() error { return node(ctx, id*treeFanout+c, depth+1) })
-				}
-				return g.Wait()
-			}
-			if err := node(parent, 0, 0); err != nil {
-				panic(err)
-			}
-			return sum.Load()
-		}),
+		plain("go", func() int64 { return work.TreeGo(treeDepth, treeFanout) }),
+		plain("errgroup", func() int64 { return work.TreeErrgroup(treeDepth, treeFanout) }),
 		plain("conc.pool", func() int64 {
 			var sum atomic.Int64
 			var node func(ctx context.Context, id, depth int) error
@@ -167,45 +130,8 @@ func treeImpls() []impl[int64] {
 				return sum.Load()
 			}, p.StopAndWait
 		}},
-		plain("nursery", func() int64 {
-			var sum atomic.Int64
-			var node func(ctx context.Context, id, depth int) error
-			node = func(ctx context.Context, id, depth int) error {
-				if depth == treeDepth {
-					sum.Add(tiny(id))
-					return nil
-				}
-				return nursery.Run(ctx, func(_ context.Context, n *nursery.Nursery) error {
-					for c := range treeFanout {
-						n.Go(func(ctx context.Context) error { return node(ctx, id*treeFanout+c, depth+1) })
-					}
-					return nil
-				})
-			}
-			if err := node(parent, 0, 0); err != nil {
-				panic(err)
-			}
-			return sum.Load()
-		}),
-		plain("taskgroup.Group", func() int64 {
-			var sum atomic.Int64
-			var node func(ctx context.Context, id, depth int) error
-			node = func(ctx context.Context, id, depth int) error {
-				if depth == treeDepth {
-					sum.Add(tiny(id))
-					return nil
-				}
-				g, ctx := taskgroup.WithContext(ctx)
-				for c := range treeFanout {
-					g.Go(func() error { return node(ctx, id*treeFanout+c, depth+1) })
-				}
-				return g.Wait()
-			}
-			if err := node(parent, 0, 0); err != nil {
-				panic(err)
-			}
-			return sum.Load()
-		}),
+		plain("nursery", func() int64 { return work.TreeNursery(treeDepth, treeFanout) }),
+		plain("taskgroup.Group", func() int64 { return work.TreeGroup(treeDepth, treeFanout) }),
 	}
 }
 

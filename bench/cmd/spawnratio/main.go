@@ -9,7 +9,10 @@
 //
 // With -limit L it measures the Bounded workload instead, ratios over
 // errgroup.SetLimit(L): the nursery with Limit(L), and with Queue(16)
-// behind it.
+// behind it. With -tree it measures the Tree workload, ratios over
+// errgroup: a tree of nested scopes, depth 4 and fanout 8 (4680 tasks a
+// run, so -n is ignored), opened with errgroup.WithContext, nursery.Run,
+// taskgroup.WithContext, and WaitGroups and go statements.
 //
 // The bench module's benchmarks run each implementation for a whole
 // -benchtime in turn, and their per-pass ratios spread by ±20–50% on a
@@ -18,13 +21,14 @@
 //
 // Usage:
 //
-//	go run ./cmd/spawnratio [-n 1000] [-runs 1500] [-rounds 5] [-limit L]
+//	go run ./cmd/spawnratio [-n 1000] [-runs 1500] [-rounds 5] [-limit L | -tree]
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -37,7 +41,12 @@ func main() {
 	runs := flag.Int("runs", 1500, "runs of each implementation per round")
 	rounds := flag.Int("rounds", 5, "rounds")
 	limit := flag.Int("limit", 0, "measure the Bounded workload with this limit, over errgroup.SetLimit")
+	tree := flag.Bool("tree", false, "measure the Tree workload, over errgroup")
 	flag.Parse()
+	if *tree && *limit > 0 {
+		fmt.Fprintln(os.Stderr, "spawnratio: -tree and -limit measure different workloads: give one")
+		os.Exit(2)
+	}
 
 	ctx := context.Background()
 	type impl struct {
@@ -53,6 +62,21 @@ func main() {
 		}
 	}
 	want := work.Go(*n, 0)
+	if *tree {
+		const depth, fanout = 4, 8
+		*n = 0
+		for level, k := 1, 0; k < depth; k++ {
+			level *= fanout
+			*n += level
+		}
+		impls = []impl{
+			{"errgroup", func(int) int64 { return work.TreeErrgroup(depth, fanout) }},
+			{"nursery", func(int) int64 { return work.TreeNursery(depth, fanout) }},
+			{"taskgroup.Group", func(int) int64 { return work.TreeGroup(depth, fanout) }},
+			{"go", func(int) int64 { return work.TreeGo(depth, fanout) }},
+		}
+		want = work.TreeGo(depth, fanout)
+	}
 	ratios := make([][]float64, len(impls))
 	for range *rounds {
 		times := make([][]float64, len(impls))
