@@ -319,9 +319,19 @@ func (n *Nursery) runJob(fn func(context.Context) error, x *extra) {
 	if !ok {
 		return
 	}
-	if x == nil && err == nil && n.lim == nil {
-		n.exit(1) // the common end, with nothing to record
-		return
+	if err == nil && n.lim == nil {
+		// The common ends, with nothing to record but the observation's.
+		if x == nil {
+			n.exit(1)
+			return
+		}
+		if x.fut == nil {
+			if t := x.obs(); t != nil {
+				t.ended(nil, false)
+			}
+			n.exit(1)
+			return
+		}
 	}
 	n.jobEnded(taskrun.Outcome{Err: err}, x)
 }
