@@ -74,22 +74,34 @@ func (n *Nursery) prepareLaunch() {
 	switch {
 	case n.lim != nil:
 	case n.obs == nil:
-		n.lq.init(n.plainEntry())
+		n.lq.init(entry(n))
 	case len(n.obs.insts) == 1:
-		n.lqObs.init(func() {
-			fn, st := n.lqObs.take()
-			n.runObserved(fn, st)
-		})
+		n.lqObs.init(obsEntry(n))
 	}
 }
 
-// plainEntry returns the function that every goroutine of lq starts in: it
-// takes a task and runs it. (A closure, not a method value, whose wrapper
-// would add a frame under every task.)
-func (n *Nursery) plainEntry() func() {
+// entry returns the function that every goroutine of n's plain queue
+// starts in: it takes a task and runs it. (A closure, not a method value,
+// whose wrapper would add a frame under every task.) The runtime reads the
+// name of a goroutine's start function to its end as the goroutine starts
+// and as it exits, so the closure is made in a function that is not
+// inlined and has a short name: "nursery.entry.func1".
+//
+//go:noinline
+func entry(n *Nursery) func() {
 	return func() {
 		fn, _ := n.lq.take()
 		n.runJob(fn, nil)
+	}
+}
+
+// obsEntry is entry for n's observed queue.
+//
+//go:noinline
+func obsEntry(n *Nursery) func() {
+	return func() {
+		fn, st := n.lqObs.take()
+		n.runObserved(fn, st)
 	}
 }
 

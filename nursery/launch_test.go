@@ -73,10 +73,7 @@ func TestLaunchManyProducers(t *testing.T) {
 		nu = n
 		plainQueue(n)
 		if n.obs == nil {
-			n.lqObs.init(func() {
-				fn, st := n.lqObs.take()
-				n.runObserved(fn, st)
-			})
+			n.lqObs.init(obsEntry(n))
 		}
 		produce(n, producers, each, func(p, k int) {
 			task := func(context.Context) error {
@@ -201,6 +198,6 @@ func produce(n *Nursery, producers, each int, start func(p, k int)) {
 // launch, if Run has not: in the tracked mode Run makes the observed one.
 func plainQueue(n *Nursery) {
 	if n.lq.tail.Load() == nil {
-		n.lq.init(n.plainEntry())
+		n.lq.init(entry(n))
 	}
 }
