@@ -48,12 +48,16 @@ func Spawn[T any](n *Nursery, task func(ctx context.Context) (T, error)) *Future
 		f.value = v // before the task's end is recorded: see Nursery.record
 		return err
 	}
-	n.enter(1, "Spawn")
+	if n.lim == nil {
+		n.enter(1, "Spawn")
+	} else if n.obs != nil {
+		n.lim.open("Spawn")
+	}
 	j := job{fn: fn, x: &extra{fut: &f.futureCore}}
 	if n.obs != nil {
 		n.obs.submit(&j.x.to, "spawn", nil, n.obs.siteFor(callerpc.Caller()))
 	}
-	n.dispatch(j)
+	n.dispatch(j, "Spawn")
 	return f
 }
 

@@ -198,10 +198,10 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 	return pc
 }
 
-// goObserved submits a counted Go or TryGo task of an observed nursery,
-// started at site at, and hands it to a goroutine: to a worker at once if
-// admitted is set (TryGo, with a limit, has admitted it already), else as
-// dispatch does. Without a limit and with one instrument, the task goes
+// goObserved submits a Go or TryGo task of an observed nursery, started
+// at site at and counted in state if the nursery has no limit, and hands
+// it to a goroutine: to a worker at once if admitted is set (TryGo, with a
+// limit, has admitted it already), else as dispatch does. Without a limit and with one instrument, the task goes
 // through the nursery's launch queue for observed tasks, whose slots carry
 // the instrument's value, and its observation lives on its goroutine's
 // stack (see runObserved): it costs no allocation beyond the instrument's.
@@ -216,7 +216,7 @@ func (n *Nursery) goObserved(task func(context.Context) error, kind string, at u
 		n.place(j)
 		return
 	}
-	n.dispatch(j)
+	n.dispatch(j, "Go")
 }
 
 // runObserved runs a task that goObserved started, whose one instrument

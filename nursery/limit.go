@@ -21,6 +21,14 @@ import (
 // that many, is never full when a task is put in it, and a task counted
 // within cfg.limit has a worker that is idle or about to be: it is
 // admitted. A Go that finds no room waits for a release to signal room.
+//
+// pending is also how Run counts a limited nursery's Go, TryGo and Spawn
+// tasks: they are not counted in Nursery.state, whose cache line the
+// submitting goroutine and the workers would otherwise both write for
+// every task. Run waits for pending to be zero as well as state, and then
+// seals it (see Nursery.close): a CAS from 0 to sealed, after which every
+// admission panics. So a task counted in pending before the seal runs and
+// is waited for, and none is counted after it.
 type limiter struct {
 	limit   int64          // cfg.limit: tasks admitted at once
 	bound   int64          // cfg.limit+cfg.queue: tasks admitted or queued
@@ -31,8 +39,13 @@ type limiter struct {
 	idle    atomic.Int32   // workers parked, or about to park, on wake
 	pending atomic.Int64   // tasks admitted or queued and not finished
 	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room
+	closing atomic.Bool    // Run waits for pending to drop to zero: see release
 	wg      sync.WaitGroup // every worker
 }
+
+// sealed is the value of pending once Run has returned (or is about to):
+// far above any bound, so that admit can tell it from a full limit.
+const sealed = 1 << 62
 
 func newLimiter(limit, queue int) *limiter {
 	l := &limiter{
@@ -91,7 +104,8 @@ func (l *limiter) next() (job, bool) {
 }
 
 // admit counts a task if fewer than bound are pending, and returns the
-// count with it.
+// count with it. It counts nothing once the limiter is sealed, and returns
+// a count of at least sealed then.
 func (l *limiter) admit(bound int64) (int64, bool) {
 	for {
 		p := l.pending.Load()
@@ -104,10 +118,23 @@ func (l *limiter) admit(bound int64) (int64, bool) {
 	}
 }
 
+// open panics, naming the call what, if the limiter is sealed: Run has
+// returned. A call that submits its task to instruments before admitting
+// it checks first, so that no instrument hears of a task that will
+// neither run nor be dropped.
+func (l *limiter) open(what string) {
+	if l.pending.Load() >= sealed {
+		panicClosed(what)
+	}
+}
+
 // reserve counts a TryGo task if it can be admitted at once (TryGo never
-// queues), and reports whether it did.
+// queues), and reports whether it did. It panics if Run has returned.
 func (l *limiter) reserve() bool {
-	_, ok := l.admit(l.limit)
+	p, ok := l.admit(l.limit)
+	if p >= sealed {
+		panicClosed("TryGo")
+	}
 	return ok
 }
 
@@ -117,8 +144,16 @@ func (l *limiter) reserve() bool {
 // waiter sees the room or release sees the waiter. The signal is dropped
 // when one is already buffered; the waiter that takes that one passes it
 // on if there is still room (see waitRoom), so no room goes unnoticed.
-func (l *limiter) release() {
-	l.pending.Add(-1)
+//
+// When release uncounts the last pending task while Run waits (closing is
+// set), it wakes Run. Run sets closing before it reads pending, and
+// release uncounts before it reads closing: so either Run sees no task
+// pending or release sees Run waiting.
+func (n *Nursery) release() {
+	l := n.lim
+	if l.pending.Add(-1) == 0 && l.closing.Load() {
+		n.wakeRun()
+	}
 	if l.waiting.Load() > 0 {
 		select {
 		case l.room <- struct{}{}:
@@ -152,16 +187,18 @@ func (x *extra) obs() *taskObs {
 	return &x.to
 }
 
-// dispatch hands a counted job that carries extra (a Spawn task, or an
-// observed task of a limited nursery or of several instruments) to a
-// goroutine: its own, or with a limit a worker, once there is room. A
-// plain Go or TryGo task goes through launch instead.
-func (n *Nursery) dispatch(j job) {
+// dispatch hands a job that carries extra (a Spawn task, or an observed
+// task of a limited nursery or of several instruments) to a goroutine: its
+// own, or with a limit a worker, once there is room. Without a limit the
+// job is counted in state already; with one, dispatch counts it, and what
+// names the call for the panic if Run has returned. A plain Go or TryGo
+// task goes through launch instead.
+func (n *Nursery) dispatch(j job, what string) {
 	if n.lim == nil {
 		goTask(n, j)
 		return
 	}
-	n.dispatchLimited(j)
+	n.dispatchLimited(j, what)
 }
 
 // goTask starts j's own goroutine. Two details measured on the spawn
@@ -185,10 +222,16 @@ func goTask(n *Nursery, j job) {
 
 // dispatchLimited is dispatch in a limited nursery: it counts j within the
 // limit and the queue, waiting for room if there is none, and hands it to
-// a worker; or it drops j if the nursery is canceled while it waits.
-func (n *Nursery) dispatchLimited(j job) {
+// a worker; or it drops j if the nursery is canceled while it waits. It
+// panics, naming the call what, if Run has returned (the observation or
+// future that j carries is told of a drop first).
+func (n *Nursery) dispatchLimited(j job, what string) {
 	l := n.lim
 	p, ok := l.admit(l.bound)
+	if p >= sealed {
+		n.drop(j)
+		panicClosed(what)
+	}
 	if !ok {
 		if t := j.x.obs(); t != nil {
 			t.waiting()
@@ -196,7 +239,7 @@ func (n *Nursery) dispatchLimited(j job) {
 		if p, ok = n.waitRoom(); !ok {
 			// Canceled while waiting: the task would only have seen a
 			// canceled context.
-			n.dropUncounted(j)
+			n.drop(j)
 			return
 		}
 		j.queued = true // it waited: it is not to start if the nursery is canceled
@@ -215,7 +258,9 @@ func (n *Nursery) dispatchLimited(j job) {
 
 // waitRoom waits until a task can be counted within the limit and the
 // queue, and counts it; it reports false, having counted nothing, if the
-// nursery is canceled first.
+// nursery is canceled first. It waits on behalf of a task or the body,
+// counted in state or in pending: so Run has not returned, and the
+// limiter cannot be sealed while it waits.
 func (n *Nursery) waitRoom() (int64, bool) {
 	l := n.lim
 	// Yield a few times before parking: a short task frees its slot in
@@ -273,15 +318,10 @@ func (n *Nursery) place(j job) {
 	l.put(j)
 }
 
-// drop ends a counted limited task that will never run, and uncounts it.
+// drop ends a limited task that will never run: it tells its future and
+// its observation, if any. The task is not counted (drop's callers
+// uncount it if it was).
 func (n *Nursery) drop(j job) {
-	n.dropUncounted(j)
-	n.lim.release()
-}
-
-// dropUncounted ends a limited task that will never run and was never
-// counted in the limiter (or has been uncounted already).
-func (n *Nursery) dropUncounted(j job) {
 	if x := j.x; x != nil {
 		cause := context.Cause(n.ctx)
 		if x.fut != nil {
@@ -291,7 +331,6 @@ func (n *Nursery) dropUncounted(j job) {
 			t.dropped(cause)
 		}
 	}
-	n.exit(1)
 }
 
 // worker runs j, then the tasks sent on work, until Run closes it.
@@ -304,6 +343,7 @@ func (n *Nursery) worker(j job) {
 		if j.fn != nil {
 			if j.queued && n.ctx.Err() != nil {
 				n.drop(j)
+				n.release()
 			} else {
 				n.runJob(j.fn, j.x)
 			}

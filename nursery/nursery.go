@@ -45,9 +45,11 @@ type Nursery struct {
 
 	watchdog taskrun.Watchdog // armed by the first panic or Goexit, stopped by close
 
-	// state counts what Run waits for: the body and the Go, TryGo, Spawn and
-	// Start tasks not yet finished in the low bits (queued tasks included),
-	// and background tasks above them. Run sets closedBit, by a CAS, once the
+	// state counts what Run waits for: the body, the Start tasks and an
+	// unlimited nursery's Go, TryGo and Spawn tasks not yet finished in the
+	// low bits, and background tasks above them (a limited nursery's Go,
+	// TryGo and Spawn tasks are counted in its limiter's pending instead,
+	// which Run waits for too). Run sets closedBit, by a CAS, once the
 	// body and every task have returned; a start that sees it panics. Every
 	// start adds to state before its task can run, and every task subtracts
 	// after its failure, if any, is recorded: so when Run sees no tasks, all
@@ -226,14 +228,18 @@ func (n *Nursery) Go(task func(ctx context.Context) error) {
 	if task == nil {
 		panic("nursery: Go called with a nil task")
 	}
-	n.enter(1, "Go")
 	switch {
-	case n.obs != nil:
+	case n.lim != nil && n.obs == nil:
+		n.dispatchLimited(job{fn: task}, "Go")
+	case n.lim != nil:
+		n.lim.open("Go")
 		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()), false)
-	case n.lim == nil:
-		n.launch(task)
+	case n.obs != nil:
+		n.enter(1, "Go")
+		n.goObserved(task, "go", n.obs.siteFor(callerpc.Caller()), false)
 	default:
-		n.dispatchLimited(job{fn: task})
+		n.enter(1, "Go")
+		n.launch(task)
 	}
 }
 
@@ -250,9 +256,9 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	if task == nil {
 		panic("nursery: TryGo called with a nil task")
 	}
-	n.enter(1, "TryGo")
-	if n.lim != nil && !n.lim.reserve() {
-		n.exit(1)
+	if n.lim == nil {
+		n.enter(1, "TryGo")
+	} else if !n.lim.reserve() {
 		return false
 	}
 	if n.obs != nil {
@@ -267,13 +273,18 @@ func (n *Nursery) TryGo(task func(ctx context.Context) error) bool {
 	return true
 }
 
-// enter counts a task about to start. what names the call, for the panic
-// that a start after Run has returned gets.
+// enter counts a task about to start in state. what names the call, for
+// the panic that a start after Run has returned gets.
 func (n *Nursery) enter(unit int64, what string) {
 	if n.state.Add(unit)&closedBit != 0 {
 		n.state.Add(-unit)
-		panic("nursery: " + what + " called after Run returned")
+		panicClosed(what)
 	}
+}
+
+// panicClosed panics for a call, named what, made after Run returned.
+func panicClosed(what string) {
+	panic("nursery: " + what + " called after Run returned")
 }
 
 // exit uncounts a finished or dropped task, and wakes Run when no task but
@@ -352,7 +363,8 @@ func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
 			n.lim.wg.Add(1)
 			go n.worker(job{})
 		}
-		n.lim.release()
+		n.release()
+		return
 	}
 	n.exit(1)
 }
@@ -361,17 +373,33 @@ func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
 // background tasks once only they are left, then closes the nursery and
 // lets its idle workers go.
 func (n *Nursery) close() {
+	l := n.lim
+	if l != nil {
+		l.closing.Store(true) // before pending is read: see release
+	}
 	n.mu.Lock()
 	bgEnded := false
 	for {
 		v := n.state.Load()
-		if v == 0 {
+		limited := l != nil && l.pending.Load() != 0
+		if v == 0 && !limited {
+			// Seal the limiter, then close: from now on every start
+			// panics. No task is left to make a start, so one that
+			// makes a CAS fail comes from outside the nursery, racing
+			// with Run's return (a misuse): Run unseals and waits for
+			// what it started.
+			if l != nil && !l.pending.CompareAndSwap(0, sealed) {
+				continue
+			}
 			if n.state.CompareAndSwap(0, closedBit) {
 				break
 			}
+			if l != nil {
+				l.pending.Store(0)
+			}
 			continue
 		}
-		if cancel := n.bgCancel; v&taskMask == 0 && !bgEnded && cancel != nil {
+		if cancel := n.bgCancel; v&taskMask == 0 && !limited && !bgEnded && cancel != nil {
 			// Only background tasks are left: cancel them, once. If the
 			// nursery's context is being canceled, the tasks that just
 			// returned may have seen it done before the context package
