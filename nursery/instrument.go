@@ -198,13 +198,14 @@ func (s *scopeObs) siteFor(pc uintptr) uintptr {
 	return pc
 }
 
-// goObserved submits a Go or TryGo task of an observed nursery, started
-// at site at and counted in state if the nursery has no limit, and hands
-// it to a goroutine: to a worker at once if admitted is set (TryGo, with a
-// limit, has admitted it already), else as dispatch does. Without a limit and with one instrument, the task goes
-// through the nursery's launch queue for observed tasks, whose slots carry
-// the instrument's value, and its observation lives on its goroutine's
-// stack (see runObserved): it costs no allocation beyond the instrument's.
+// goObserved submits a Go or TryGo task of an observed nursery, started at
+// site at and counted in state if the nursery has no limit, and hands it
+// to a goroutine: to a worker at once if admitted is set (TryGo, with a
+// limit, has admitted it already), else as dispatch does. Without a limit
+// and with one instrument, the task goes through the nursery's launch
+// queue for observed tasks, whose slots carry the instrument's value, and
+// its observation lives on its goroutine's stack (see runObserved): it
+// costs no allocation beyond the instrument's.
 func (n *Nursery) goObserved(task func(context.Context) error, kind string, at uintptr, admitted bool) {
 	if s := n.obs; n.lim == nil && len(s.insts) == 1 {
 		n.launchObserved(task, s.insts[0].I.TaskSubmitted(s.states[0], kind, nameOf(task), at))

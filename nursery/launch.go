@@ -9,9 +9,9 @@ import (
 // each in a new goroutine of its own, without a closure per task. A go
 // statement with arguments allocates a closure for them, and that second
 // allocation per task (the caller's closure is the first) costs about a
-// tenth of a bare go statement. Instead, Go puts the task in the next slot of the queue
-// and starts a goroutine on the nursery's one entry function, made once,
-// which takes a slot and runs its task.
+// tenth of a bare go statement. Instead, Go puts the task in the next slot
+// of the queue and starts a goroutine on the nursery's one entry function,
+// made once, which takes a slot and runs its task.
 //
 // Each put starts one goroutine, after writing its slot, and each such
 // goroutine runs exactly one task. Slots are taken in order, so a
@@ -23,14 +23,14 @@ import (
 // still looking, each of which was started after its own put wrote one.
 //
 // The queue is a list of chunks, linked by whichever side first needs the
-// next one; a chunk is garbage once both sides have moved past it. A
-// taken slot lets go of the task's function at once.
+// next one; a chunk is garbage once both sides have moved past it. A taken
+// slot lets go of the task's function at once.
 //
 // A slot carries E beside the task's function: nothing (struct{}) for a
 // plain task, the instrument's value for a task observed by one
 // instrument. A nursery is observed or not for its whole life, so it uses
-// one of its two queues; the plain one keeps 16-byte slots, which
-// measured faster for every task than slots with room for a value.
+// one of its two queues; the plain one keeps 16-byte slots, which measured
+// faster for every task than slots with room for a value.
 type launchQueue[E any] struct {
 	entry func()                         // every goroutine of the queue starts in it; set by init
 	tail  atomic.Pointer[launchChunk[E]] // where puts claim slots
