@@ -34,12 +34,13 @@ type limiter struct {
 	bound   int64          // cfg.limit+cfg.queue: tasks admitted or queued
 	work    ring           // tasks on their way to a worker
 	room    chan struct{}  // buffered 1: a signal to a Go waiting for room
-	wake    chan struct{}  // buffered cfg.limit: a signal to idle workers; closed by Run
+	wake    chan struct{}  // buffered cfg.limit: a signal to idle workers
 	workers atomic.Int32   // workers alive
 	idle    atomic.Int32   // workers parked, or about to park, on wake
 	pending atomic.Int64   // tasks admitted or queued and not finished
 	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room
 	closing atomic.Bool    // Run waits for pending to drop to zero: see release
+	done    atomic.Bool    // Run has closed the nursery: the workers exit (see stop)
 	wg      sync.WaitGroup // every worker
 }
 
@@ -74,8 +75,8 @@ func (l *limiter) put(j job) {
 }
 
 // next returns the next task for a worker, parking while there is none,
-// or false once Run has closed the limiter (wake is closed then, and work
-// empty: every task has ended).
+// or false once Run has stopped the limiter (work is empty then: every
+// task has ended).
 func (l *limiter) next() (job, bool) {
 	if j, ok := l.work.take(); ok {
 		return j, true
@@ -95,10 +96,28 @@ func (l *limiter) next() (job, bool) {
 			l.idle.Add(-1)
 			return j, true
 		}
-		_, open := <-l.wake
-		l.idle.Add(-1)
-		if !open {
+		if l.done.Load() {
+			l.idle.Add(-1)
 			return job{}, false
+		}
+		<-l.wake
+		l.idle.Add(-1)
+	}
+}
+
+// stop lets the workers go, once Run has closed the nursery. A worker
+// parks only after it has read done as false, and stop sets done before
+// it fills wake: so every parked worker gets a signal (wake holds one for
+// each worker) and finds done set. wake is never closed: a Go called from
+// a goroutine outside the nursery's tasks may still signal it after its
+// task has ended and Run has returned, and that signal is lost harmlessly.
+func (l *limiter) stop() {
+	l.done.Store(true)
+	for range cap(l.wake) {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+			return
 		}
 	}
 }
@@ -233,13 +252,22 @@ func (n *Nursery) dispatchLimited(j job, what string) {
 		panicClosed(what)
 	}
 	if !ok {
+		// Go waits for room, counted in state meanwhile: its caller may be
+		// a goroutine that no count holds (one the body started), and Run
+		// must wait until the task is admitted or dropped. Admission
+		// counts it in pending before it is uncounted here.
+		n.enter(1, what)
 		if t := j.x.obs(); t != nil {
 			t.waiting()
 		}
-		if p, ok = n.waitRoom(); !ok {
+		p, ok = n.waitRoom()
+		if !ok {
 			// Canceled while waiting: the task would only have seen a
 			// canceled context.
 			n.drop(j)
+		}
+		n.exit(1)
+		if !ok {
 			return
 		}
 		j.queued = true // it waited: it is not to start if the nursery is canceled
@@ -258,9 +286,8 @@ func (n *Nursery) dispatchLimited(j job, what string) {
 
 // waitRoom waits until a task can be counted within the limit and the
 // queue, and counts it; it reports false, having counted nothing, if the
-// nursery is canceled first. It waits on behalf of a task or the body,
-// counted in state or in pending: so Run has not returned, and the
-// limiter cannot be sealed while it waits.
+// nursery is canceled first. Its caller is counted in state while it
+// waits (see dispatchLimited): so the limiter cannot be sealed meanwhile.
 func (n *Nursery) waitRoom() (int64, bool) {
 	l := n.lim
 	// Yield a few times before parking: a short task frees its slot in

@@ -507,3 +507,60 @@ func TestLimitWakesIdleWorkers(t *testing.T) {
 		})
 	}
 }
+
+// A Go that waits for room, called from a goroutine the body started (no
+// count holds it), is counted while it waits: Run returns only once its
+// task has been admitted and has run, or has been dropped and reported to
+// the instruments before the scope closes.
+func TestRunWaitsForAWaitingGo(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cancel  bool // the body cancels the nursery: the waiting task is dropped
+		wantRan bool
+	}{
+		{name: "admitted when room frees", wantRan: true},
+		{name: "dropped on cancellation", cancel: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for round := range 30 {
+				r := &recorder{sites: map[string]uintptr{}}
+				remove := nursery.AddInstrument(r)
+				synctest.Test(t, func(t *testing.T) {
+					var ran, returned atomic.Bool
+					err := nursery.Run(t.Context(), func(ctx context.Context, n *nursery.Nursery) error {
+						n.Go(func(ctx context.Context) error {
+							select {
+							case <-time.After(time.Hour):
+							case <-ctx.Done():
+							}
+							return nil
+						})
+						go func() { //scoped:allow nurseryescape: the test calls Go from a goroutine the body started
+							n.Go(nursery.Named("waiter", func(context.Context) error {
+								if returned.Load() {
+									t.Errorf("round %d: the waiting Go's task ran after Run returned", round)
+								}
+								ran.Store(true)
+								return nil
+							}))
+						}()
+						synctest.Wait() // the second Go waits for room
+						if tc.cancel {
+							n.Cancel(errTask)
+						}
+						return nil
+					}, nursery.Limit(1))
+					returned.Store(true)
+					if err != nil {
+						t.Errorf("round %d: Run = %v, want nil", round, err)
+					}
+					if ran.Load() != tc.wantRan {
+						t.Errorf("round %d: the waiting Go's task ran: %v, want %v", round, ran.Load(), tc.wantRan)
+					}
+				})
+				remove()
+				checkOrder(t, r.all())
+			}
+		})
+	}
+}

@@ -351,7 +351,7 @@ func (n *Nursery) close() {
 	}
 	n.mu.Unlock()
 	if n.lim != nil {
-		close(n.lim.wake) // lets the idle workers go: work is empty
+		n.lim.stop() // work is empty
 		n.lim.wg.Wait()
 	}
 	n.mu.Lock()
