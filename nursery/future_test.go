@@ -317,34 +317,36 @@ func TestFutureDone(t *testing.T) {
 // nursery, and a Spawn task queued behind a full limit starts when the slot
 // is free.
 func TestSpawnCountsTowardLimit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		begin := time.Now()
-		var startedAt time.Duration
-		out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-			first := nursery.Spawn(n, func(ctx context.Context) (int, error) {
-				time.Sleep(2 * time.Second)
-				return 1, nil
-			})
-			if n.TryGo(func(ctx context.Context) error { return nil }) {
-				t.Errorf("TryGo = true while a Spawn task fills a Limit(1) nursery, want false")
+	inBothLimitModes(t, func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			begin := time.Now()
+			var startedAt time.Duration
+			out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+				first := nursery.Spawn(n, func(ctx context.Context) (int, error) {
+					time.Sleep(2 * time.Second)
+					return 1, nil
+				})
+				if n.TryGo(func(ctx context.Context) error { return nil }) {
+					t.Errorf("TryGo = true while a Spawn task fills a Limit(1) nursery, want false")
+				}
+				second := nursery.Spawn(n, func(ctx context.Context) (int, error) {
+					startedAt = time.Since(begin)
+					return 2, nil
+				})
+				a, errA := first.Await(ctx)
+				b, errB := second.Await(ctx)
+				if a != 1 || b != 2 || errA != nil || errB != nil {
+					t.Errorf("Await = %v, %v and %v, %v, want 1, nil and 2, nil", a, errA, b, errB)
+				}
+				return nil
+			}, nursery.Limit(1))
+			if startedAt != 2*time.Second {
+				t.Errorf("queued Spawn task started at %v, want 2s", startedAt)
 			}
-			second := nursery.Spawn(n, func(ctx context.Context) (int, error) {
-				startedAt = time.Since(begin)
-				return 2, nil
-			})
-			a, errA := first.Await(ctx)
-			b, errB := second.Await(ctx)
-			if a != 1 || b != 2 || errA != nil || errB != nil {
-				t.Errorf("Await = %v, %v and %v, %v, want 1, nil and 2, nil", a, errA, b, errB)
+			if !out.returned || out.err != nil {
+				t.Errorf("Run ended with %+v, want it to return nil", out)
 			}
-			return nil
-		}, nursery.Limit(1))
-		if startedAt != 2*time.Second {
-			t.Errorf("queued Spawn task started at %v, want 2s", startedAt)
-		}
-		if !out.returned || out.err != nil {
-			t.Errorf("Run ended with %+v, want it to return nil", out)
-		}
+		})
 	})
 }
 
@@ -352,87 +354,89 @@ func TestSpawnCountsTowardLimit(t *testing.T) {
 // drops because it was canceled before the task started resolves with the
 // nursery's cancellation cause, and its task never runs.
 func TestSpawnDroppedByCanceledNursery(t *testing.T) {
-	tests := []struct {
-		name string
-		// body fills a Limit(1) nursery, spawns the future's task behind the
-		// limit, and cancels the nursery.
-		body      func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error)
-		queue     int
-		wantCause error
-		wantRun   error
-	}{
-		{
-			name:  "queued when Cancel is called",
-			queue: 1,
-			body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
-				n.Go(func(ctx context.Context) error {
-					<-ctx.Done()
-					return ctx.Err()
-				})
-				f := spawn() // queued: the queue has room
-				n.Cancel(s5err.stop)
-				return f, nil
-			},
-			wantCause: s5err.stop,
-		},
-		{
-			name:  "queued when the body fails",
-			queue: 1,
-			body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
-				n.Go(func(ctx context.Context) error {
-					<-ctx.Done()
-					return ctx.Err()
-				})
-				return spawn(), s5err.boom
-			},
-			wantCause: s5err.boom,
-			wantRun:   s5err.boom,
-		},
-		{
-			name: "Spawn waiting for room when a task cancels",
-			body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
-				n.Go(func(ctx context.Context) error {
-					time.Sleep(time.Second)
-					n.Cancel(s5err.stop)
-					return nil
-				})
-				return spawn(), nil // blocks until the Cancel
-			},
-			wantCause: s5err.stop,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				ran := false
-				var f *nursery.Future[int]
-				out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-					var err error
-					f, err = tt.body(ctx, n, func() *nursery.Future[int] {
-						return nursery.Spawn(n, func(ctx context.Context) (int, error) {
-							ran = true
-							return 1, nil
-						})
+	inBothLimitModes(t, func(t *testing.T) {
+		tests := []struct {
+			name string
+			// body fills a Limit(1) nursery, spawns the future's task behind the
+			// limit, and cancels the nursery.
+			body      func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error)
+			queue     int
+			wantCause error
+			wantRun   error
+		}{
+			{
+				name:  "queued when Cancel is called",
+				queue: 1,
+				body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
+					n.Go(func(ctx context.Context) error {
+						<-ctx.Done()
+						return ctx.Err()
 					})
-					return err
-				}, nursery.Limit(1), nursery.Queue(tt.queue))
-				if !out.returned || out.err != tt.wantRun {
-					t.Errorf("Run ended with %+v, want it to return %v", out, tt.wantRun)
-				}
-				if ran {
-					t.Errorf("the dropped future's task ran")
-				}
-				select {
-				case <-f.Done():
-				default:
-					t.Fatalf("Done() is open after Run returned")
-				}
-				if v, err := f.Await(context.Background()); v != 0 || err != tt.wantCause {
-					t.Errorf("Await = %v, %v, want 0, %v", v, err, tt.wantCause)
-				}
+					f := spawn() // queued: the queue has room
+					n.Cancel(s5err.stop)
+					return f, nil
+				},
+				wantCause: s5err.stop,
+			},
+			{
+				name:  "queued when the body fails",
+				queue: 1,
+				body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
+					n.Go(func(ctx context.Context) error {
+						<-ctx.Done()
+						return ctx.Err()
+					})
+					return spawn(), s5err.boom
+				},
+				wantCause: s5err.boom,
+				wantRun:   s5err.boom,
+			},
+			{
+				name: "Spawn waiting for room when a task cancels",
+				body: func(ctx context.Context, n *nursery.Nursery, spawn func() *nursery.Future[int]) (*nursery.Future[int], error) {
+					n.Go(func(ctx context.Context) error {
+						time.Sleep(time.Second)
+						n.Cancel(s5err.stop)
+						return nil
+					})
+					return spawn(), nil // blocks until the Cancel
+				},
+				wantCause: s5err.stop,
+			},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					ran := false
+					var f *nursery.Future[int]
+					out := s5run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+						var err error
+						f, err = tt.body(ctx, n, func() *nursery.Future[int] {
+							return nursery.Spawn(n, func(ctx context.Context) (int, error) {
+								ran = true
+								return 1, nil
+							})
+						})
+						return err
+					}, nursery.Limit(1), nursery.Queue(tt.queue))
+					if !out.returned || out.err != tt.wantRun {
+						t.Errorf("Run ended with %+v, want it to return %v", out, tt.wantRun)
+					}
+					if ran {
+						t.Errorf("the dropped future's task ran")
+					}
+					select {
+					case <-f.Done():
+					default:
+						t.Fatalf("Done() is open after Run returned")
+					}
+					if v, err := f.Await(context.Background()); v != 0 || err != tt.wantCause {
+						t.Errorf("Await = %v, %v, want 0, %v", v, err, tt.wantCause)
+					}
+				})
 			})
-		})
-	}
+		}
+	})
 }
 
 // TestSpawnMisusePanics: misuse panics at the call, with a nursery:

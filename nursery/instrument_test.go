@@ -152,81 +152,83 @@ var errTask = errors.New("task failed")
 // TestInstrumentEventsPerKind checks, for every kind of task and every way
 // it can end, the events its task reports, in order, and its call site.
 func TestInstrumentEventsPerKind(t *testing.T) {
-	ends := []struct {
-		name string
-		run  func(ctx context.Context) error
-		want string // the outcome TaskEnded hears
-	}{
-		{"nil", func(context.Context) error { return nil }, "nil"},
-		{"error", func(context.Context) error { return errTask }, "error(task failed)"},
-		{"panic", func(context.Context) error { panic("boom") }, "panic(boom)"},
-		{"goexit", func(context.Context) error { runtime.Goexit(); return nil }, "goexit"},
-	}
-	kinds := []struct {
-		kind string
-		// start starts run in n as a task of this kind named "t" where it
-		// can be, and returns the line that started it.
-		start func(n *nursery.Nursery, run func(context.Context) error) string
-	}{
-		{"go", func(n *nursery.Nursery, run func(context.Context) error) string {
-			at := nextLine()
-			n.Go(nursery.Named("t", run))
-			return at
-		}},
-		{"trygo", func(n *nursery.Nursery, run func(context.Context) error) string {
-			at := nextLine()
-			n.TryGo(nursery.Named("t", run))
-			return at
-		}},
-		{"background", func(n *nursery.Nursery, run func(context.Context) error) string {
-			at := nextLine()
-			n.Background(nursery.Named("t", run))
-			return at
-		}},
-		{"spawn", func(n *nursery.Nursery, run func(context.Context) error) string {
-			at := nextLine()
-			nursery.Spawn(n, func(ctx context.Context) (int, error) { return 0, run(ctx) })
-			return at
-		}},
-		{"start", func(n *nursery.Nursery, run func(context.Context) error) string {
-			at := nextLine()
-			_ = n.Start(func(ctx context.Context, ready func()) error { ready(); return run(ctx) })
-			return at
-		}},
-	}
-	for _, k := range kinds {
-		for _, e := range ends {
-			for _, limited := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%s/%s/limited=%v", k.kind, e.name, limited), func(t *testing.T) {
-					r := newRecorder(t)
-					var opts []nursery.Option
-					if limited {
-						opts = append(opts, nursery.Limit(1))
-					}
-					var at string
-					capture(func() {
-						_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-							at = k.start(n, e.run)
-							return nil
-						}, opts...)
+	inBothLimitModes(t, func(t *testing.T) {
+		ends := []struct {
+			name string
+			run  func(ctx context.Context) error
+			want string // the outcome TaskEnded hears
+		}{
+			{"nil", func(context.Context) error { return nil }, "nil"},
+			{"error", func(context.Context) error { return errTask }, "error(task failed)"},
+			{"panic", func(context.Context) error { panic("boom") }, "panic(boom)"},
+			{"goexit", func(context.Context) error { runtime.Goexit(); return nil }, "goexit"},
+		}
+		kinds := []struct {
+			kind string
+			// start starts run in n as a task of this kind named "t" where it
+			// can be, and returns the line that started it.
+			start func(n *nursery.Nursery, run func(context.Context) error) string
+		}{
+			{"go", func(n *nursery.Nursery, run func(context.Context) error) string {
+				at := nextLine()
+				n.Go(nursery.Named("t", run))
+				return at
+			}},
+			{"trygo", func(n *nursery.Nursery, run func(context.Context) error) string {
+				at := nextLine()
+				n.TryGo(nursery.Named("t", run))
+				return at
+			}},
+			{"background", func(n *nursery.Nursery, run func(context.Context) error) string {
+				at := nextLine()
+				n.Background(nursery.Named("t", run))
+				return at
+			}},
+			{"spawn", func(n *nursery.Nursery, run func(context.Context) error) string {
+				at := nextLine()
+				nursery.Spawn(n, func(ctx context.Context) (int, error) { return 0, run(ctx) })
+				return at
+			}},
+			{"start", func(n *nursery.Nursery, run func(context.Context) error) string {
+				at := nextLine()
+				_ = n.Start(func(ctx context.Context, ready func()) error { ready(); return run(ctx) })
+				return at
+			}},
+		}
+		for _, k := range kinds {
+			for _, e := range ends {
+				for _, limited := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s/%s/limited=%v", k.kind, e.name, limited), func(t *testing.T) {
+						r := newRecorder(t)
+						var opts []nursery.Option
+						if limited {
+							opts = append(opts, nursery.Limit(1))
+						}
+						var at string
+						capture(func() {
+							_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+								at = k.start(n, e.run)
+								return nil
+							}, opts...)
+						})
+						label := k.kind + "/t"
+						if k.kind == "spawn" || k.kind == "start" {
+							label = k.kind + "/"
+						}
+						got := r.of(label)
+						want := []string{"submit " + label, "start " + label, "end " + label + " " + e.want}
+						if !slices.Equal(got, want) {
+							t.Errorf("events of %s = %q, want %q", label, got, want)
+						}
+						if s := r.siteOf(label); s != at {
+							t.Errorf("site of %s = %s, want %s", label, s, at)
+						}
+						checkOrder(t, r.all())
 					})
-					label := k.kind + "/t"
-					if k.kind == "spawn" || k.kind == "start" {
-						label = k.kind + "/"
-					}
-					got := r.of(label)
-					want := []string{"submit " + label, "start " + label, "end " + label + " " + e.want}
-					if !slices.Equal(got, want) {
-						t.Errorf("events of %s = %q, want %q", label, got, want)
-					}
-					if s := r.siteOf(label); s != at {
-						t.Errorf("site of %s = %s, want %s", label, s, at)
-					}
-					checkOrder(t, r.all())
-				})
+				}
 			}
 		}
-	}
+	})
 }
 
 // checkOrder checks the order of a run's events: each task is submitted,
@@ -348,41 +350,45 @@ func TestInstrumentScopeEvents(t *testing.T) {
 // TestInstrumentDropped checks the events of tasks queued behind a limit
 // and dropped when the nursery is canceled.
 func TestInstrumentDropped(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		r := newRecorder(t)
-		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-			n.Go(nursery.Named("first", func(ctx context.Context) error {
-				time.Sleep(time.Second)
-				return errTask
-			}))
-			n.Go(nursery.Named("queued", func(context.Context) error { return nil })) // waits, then is dropped
-			return nil
-		}, nursery.Limit(1), nursery.Name("s"))
-		checkOrder(t, r.all())
-		got := r.of("go/queued")
-		want := []string{"submit go/queued", "wait go/queued", "drop go/queued task failed"}
-		if !slices.Equal(got, want) {
-			t.Errorf("events of the queued task = %q, want %q", got, want)
-		}
+	inBothLimitModes(t, func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r := newRecorder(t)
+			_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+				n.Go(nursery.Named("first", func(ctx context.Context) error {
+					time.Sleep(time.Second)
+					return errTask
+				}))
+				n.Go(nursery.Named("queued", func(context.Context) error { return nil })) // waits, then is dropped
+				return nil
+			}, nursery.Limit(1), nursery.Name("s"))
+			checkOrder(t, r.all())
+			got := r.of("go/queued")
+			want := []string{"submit go/queued", "wait go/queued", "drop go/queued task failed"}
+			if !slices.Equal(got, want) {
+				t.Errorf("events of the queued task = %q, want %q", got, want)
+			}
+		})
 	})
 }
 
 // TestInstrumentTryGoRefused checks that a TryGo that finds no room
 // reports nothing.
 func TestInstrumentTryGoRefused(t *testing.T) {
-	r := newRecorder(t)
-	_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-		release := make(chan struct{})
-		n.Go(func(context.Context) error { <-release; return nil })
-		if n.TryGo(nursery.Named("refused", func(context.Context) error { return nil })) {
-			t.Error("TryGo() = true with the limit reached, want false")
+	inBothLimitModes(t, func(t *testing.T) {
+		r := newRecorder(t)
+		_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+			release := make(chan struct{})
+			n.Go(func(context.Context) error { <-release; return nil })
+			if n.TryGo(nursery.Named("refused", func(context.Context) error { return nil })) {
+				t.Error("TryGo() = true with the limit reached, want false")
+			}
+			close(release)
+			return nil
+		}, nursery.Limit(1))
+		if got := r.of("trygo/refused"); len(got) != 0 {
+			t.Errorf("events of a refused TryGo = %q, want none", got)
 		}
-		close(release)
-		return nil
-	}, nursery.Limit(1))
-	if got := r.of("trygo/refused"); len(got) != 0 {
-		t.Errorf("events of a refused TryGo = %q, want none", got)
-	}
+	})
 }
 
 // TestInstrumentNested checks that a scope opened in a task reports its

@@ -9,18 +9,30 @@ import (
 )
 
 // A limiter runs the Go, TryGo and Spawn tasks of a limited nursery on
-// workers, at most cfg.limit of them: a worker that has finished a task
-// takes the next from work, and parks until one comes or Run closes the
-// limiter. Without a limit each task has its own goroutine: handing tasks
-// to parked goroutines measured no faster than the go statement, whose
-// runtime already recycles goroutines.
+// workers, at most cfg.limit of them, which run one task after another
+// until Run closes the limiter. Without a limit each task has its own
+// goroutine: handing tasks to parked goroutines measured no faster than
+// the go statement, whose runtime already recycles goroutines.
+//
+// It hands tasks to the workers in one of two modes, chosen when Run
+// starts; both keep the same contract:
+//
+//   - ring mode, with a Queue or a limit above handoffMax: a task goes
+//     through the lock-free ring work, and a worker that has finished a
+//     task takes the next from it, parking on wake while there is none. A
+//     Go that finds no room waits for a release to signal room. The ring
+//     lets the submitter run ahead of the workers by the queue's length.
+//   - handoff mode, with no Queue and a small limit: a task goes over the
+//     unbuffered channel jobs, from its Go straight to a worker (see
+//     handOff). A Go that finds every worker busy blocks on its send, and
+//     the worker that finishes first takes the task from it.
 //
 // pending is the truth about room: a task is counted in it, by a CAS that
-// keeps it at most cfg.limit+cfg.queue, before it is put in work, and
-// uncounted when it has returned or been dropped. So work, which holds
-// that many, is never full when a task is put in it, and a task counted
-// within cfg.limit has a worker that is idle or about to be: it is
-// admitted. A Go that finds no room waits for a release to signal room.
+// keeps it at most cfg.limit+cfg.queue (in handoff mode, a waiting task is
+// counted too, beyond the limit), and uncounted when it has returned or
+// been dropped. So the ring, which holds cfg.limit+cfg.queue tasks, is
+// never full when a task is put in it, and a task counted within
+// cfg.limit has a worker that is idle or about to be: it is admitted.
 //
 // pending is also how Run counts a limited nursery's Go, TryGo and Spawn
 // tasks: they are not counted in Nursery.state, whose cache line the
@@ -32,29 +44,50 @@ import (
 type limiter struct {
 	limit   int64          // cfg.limit: tasks admitted at once
 	bound   int64          // cfg.limit+cfg.queue: tasks admitted or queued
-	work    ring           // tasks on their way to a worker
-	room    chan struct{}  // buffered 1: a signal to a Go waiting for room
-	wake    chan struct{}  // buffered cfg.limit: a signal to idle workers
+	work    ring           // tasks on their way to a worker (ring mode)
+	room    chan struct{}  // buffered 1: a signal to a Go waiting for room (ring mode)
+	wake    chan struct{}  // buffered cfg.limit: a signal to idle workers (ring mode)
+	jobs    chan job       // unbuffered: tasks handed to workers (handoff mode)
 	workers atomic.Int32   // workers alive
 	idle    atomic.Int32   // workers parked, or about to park, on wake
 	pending atomic.Int64   // tasks admitted or queued and not finished
-	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room
+	waiting atomic.Int32   // Go calls parked, or about to park, waiting for room (ring mode)
 	closing atomic.Bool    // Run waits for pending to drop to zero: see release
 	done    atomic.Bool    // Run has closed the nursery: the workers exit (see stop)
 	wg      sync.WaitGroup // every worker
+
+	// Handoff mode's cancellation of waiting Go calls: see armDrain.
+	armed     atomic.Bool
+	stopDrain func() bool   // context.AfterFunc's stop; set by the Go that armed
+	quit      chan struct{} // closed by Run to end drain
+	drained   chan struct{} // closed when drain has returned
 }
 
 // sealed is the value of pending once Run has returned (or is about to):
 // far above any bound, so that admit can tell it from a full limit.
 const sealed = 1 << 62
 
+// handoffMax is the largest limit for which a nursery with no Queue uses
+// handoff mode (see limiter): measured on two cores with tiny tasks
+// (cmd/spawnratio in the bench module), handoff mode takes a quarter less
+// time than the ring for limits up to 4, about as long at 5, and more
+// from 6 on, where a Go finds a worker idle more often than not and each
+// handoff wakes it. Tests change it to run the same cases in both modes.
+var handoffMax atomic.Int64
+
+func init() { handoffMax.Store(4) }
+
 func newLimiter(limit, queue int) *limiter {
 	l := &limiter{
 		limit: int64(limit),
 		bound: int64(limit + queue),
-		room:  make(chan struct{}, 1),
-		wake:  make(chan struct{}, limit),
 	}
+	if queue == 0 && int64(limit) <= handoffMax.Load() {
+		l.jobs = make(chan job)
+		return l
+	}
+	l.room = make(chan struct{}, 1)
+	l.wake = make(chan struct{}, limit)
 	l.work.init(limit + queue)
 	return l
 }
@@ -74,9 +107,9 @@ func (l *limiter) put(j job) {
 	}
 }
 
-// next returns the next task for a worker, parking while there is none,
-// or false once Run has stopped the limiter (work is empty then: every
-// task has ended).
+// next returns the next task for a worker in ring mode, parking while
+// there is none, or false once Run has stopped the limiter (work is empty
+// then: every task has ended).
 func (l *limiter) next() (job, bool) {
 	if j, ok := l.work.take(); ok {
 		return j, true
@@ -105,13 +138,20 @@ func (l *limiter) next() (job, bool) {
 	}
 }
 
-// stop lets the workers go, once Run has closed the nursery. A worker
-// parks only after it has read done as false, and stop sets done before
-// it fills wake: so every parked worker gets a signal (wake holds one for
-// each worker) and finds done set. wake is never closed: a Go called from
-// a goroutine outside the nursery's tasks may still signal it after its
-// task has ended and Run has returned, and that signal is lost harmlessly.
+// stop lets the workers go, once Run has closed the nursery. In handoff
+// mode it closes jobs. In ring mode a worker parks only after it has read
+// done as false, and stop sets done before it fills wake: so every parked
+// worker gets a signal (wake holds one for each worker) and finds done
+// set. wake is never closed: a Go called from a goroutine outside the
+// nursery's tasks may still signal it after its task has ended and Run
+// has returned, and that signal is lost harmlessly.
 func (l *limiter) stop() {
+	if l.jobs != nil {
+		// No send is left: a Go is counted in pending from before its
+		// send until its task ends, and none can be counted any more.
+		close(l.jobs)
+		return
+	}
 	l.done.Store(true)
 	for range cap(l.wake) {
 		select {
@@ -173,7 +213,7 @@ func (n *Nursery) release() {
 	if l.pending.Add(-1) == 0 && l.closing.Load() {
 		n.wakeRun()
 	}
-	if l.waiting.Load() > 0 {
+	if l.jobs == nil && l.waiting.Load() > 0 {
 		select {
 		case l.room <- struct{}{}:
 		default:
@@ -246,6 +286,10 @@ func goTask(n *Nursery, j job) {
 // future that j carries is told of a drop first).
 func (n *Nursery) dispatchLimited(j job, what string) {
 	l := n.lim
+	if l.jobs != nil {
+		n.handOff(j, what)
+		return
+	}
 	p, ok := l.admit(l.bound)
 	if p >= sealed {
 		n.drop(j)
@@ -342,6 +386,11 @@ func (n *Nursery) place(j job) {
 			return
 		}
 	}
+	if l.jobs != nil {
+		// A worker is idle or about to be: see handOff.
+		l.jobs <- j
+		return
+	}
 	l.put(j)
 }
 
@@ -376,8 +425,98 @@ func (n *Nursery) worker(j job) {
 			}
 		}
 		var ok bool
-		if j, ok = n.lim.next(); !ok {
+		if n.lim.jobs != nil {
+			j, ok = <-n.lim.jobs
+		} else {
+			j, ok = n.lim.next()
+		}
+		if !ok {
 			return
 		}
+	}
+}
+
+// handOff is dispatchLimited in handoff mode. Every task, admitted or
+// waiting for room, is counted in pending from here until it ends, and
+// the workers, at most cfg.limit of them, each take one task at a time
+// from the unbuffered channel jobs: so a Go that finds room hands its
+// task to an idle worker, or to a new one, and a Go that finds none
+// blocks on its send until a worker has finished a task and takes its
+// task straight from it. That handoff costs one park and one wake where
+// the ring costs a signal to the Go and one to a worker.
+//
+// A task counted within the limit never waits for another to end: while
+// fewer than limit are pending, fewer are running, so more workers are
+// free (idle, or between a release and their next receive) than there are
+// tasks being sent.
+func (n *Nursery) handOff(j job, what string) {
+	l := n.lim
+	p, ok := l.admit(sealed)
+	if !ok {
+		n.drop(j)
+		panicClosed(what)
+	}
+	if p <= l.limit {
+		n.place(j)
+		return
+	}
+	// Every worker is busy: wait for one, or for a cancellation.
+	if t := j.x.obs(); t != nil {
+		t.waiting()
+	}
+	j.queued = true // it waited: it is not to start if the nursery is canceled
+	if !l.armed.Load() {
+		n.armDrain()
+	}
+	l.jobs <- j
+}
+
+// armDrain makes sure, once per nursery, that a cancellation ends the Go
+// calls waiting in handOff (see drain). The first Go that waits arms it,
+// so that a nursery whose Go calls never wait pays nothing for it; a Go
+// that waits after it returns even if the arming Go has not registered
+// the drain yet, since a drain registered after the cancellation starts
+// at once. Run stops the drain, or ends it and waits for it, before it
+// closes jobs (see endDrain).
+func (n *Nursery) armDrain() {
+	l := n.lim
+	if !l.armed.CompareAndSwap(false, true) {
+		return
+	}
+	l.quit = make(chan struct{})
+	l.drained = make(chan struct{})
+	l.stopDrain = context.AfterFunc(n.ctx, n.drain)
+}
+
+// drain runs from the nursery's cancellation until Run closes it: it
+// takes tasks from jobs beside the workers, and drops those of Go calls
+// that waited, so that a waiting Go returns at once rather than when a
+// worker is free. A task counted within the limit that it takes instead
+// is passed on to a worker, which is free for it (see handOff).
+func (n *Nursery) drain() {
+	l := n.lim
+	defer close(l.drained)
+	for {
+		select {
+		case j := <-l.jobs:
+			if j.queued {
+				n.drop(j)
+				n.release()
+			} else {
+				l.jobs <- j
+			}
+		case <-l.quit:
+			return
+		}
+	}
+}
+
+// endDrain stops the drain if it has not started, or ends it and waits
+// for it to return: Run calls it once no task is pending, so no Go is
+// waiting and none will.
+func (l *limiter) endDrain() {
+	if l.armed.Load() && !l.stopDrain() {
+		close(l.quit)
+		<-l.drained
 	}
 }

@@ -131,51 +131,53 @@ func TestNilTaskPanicsAtTheCall(t *testing.T) {
 // others, and Run seals that count), observed or not, and no instrument
 // hears of it.
 func TestGoAfterRunReturnedDoesNotRun(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		observed bool
-		opts     []nursery.Option
-	}{
-		{name: "unlimited"},
-		{name: "unlimited observed", observed: true},
-		{name: "Limit(1)", opts: []nursery.Option{nursery.Limit(1)}},
-		{name: "Limit(1) observed", observed: true, opts: []nursery.Option{nursery.Limit(1)}},
-		{name: "Limit(1) Queue(2) observed", observed: true, opts: []nursery.Option{nursery.Limit(1), nursery.Queue(2)}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var r *recorder
-			if tc.observed {
-				r = newRecorder(t)
-			}
-			var kept *nursery.Nursery
-			_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
-				kept = n //scoped:allow nurseryescape: the test checks misuse after Run returned
-				return nil
-			}, tc.opts...)
-			var before []string
-			if r != nil {
-				before = r.all()
-			}
-			ran := make(chan string, 3)
-			for what, start := range map[string]func(){
-				"Go":    func() { kept.Go(func(context.Context) error { ran <- "Go"; return nil }) },
-				"TryGo": func() { kept.TryGo(func(context.Context) error { ran <- "TryGo"; return nil }) },
-				"Spawn": func() {
-					nursery.Spawn(kept, func(context.Context) (int, error) { ran <- "Spawn"; return 0, nil })
-				},
-			} {
-				wantPanic(t, what+" after Run returned", "after Run returned", start)
-			}
-			select {
-			case what := <-ran:
-				t.Errorf("a task started by %s after Run returned ran, want it refused", what)
-			default:
-			}
-			if r != nil {
-				if after := r.all(); len(after) != len(before) {
-					t.Errorf("instrument events after Run returned: %q, want none", after[len(before):])
+	inBothLimitModes(t, func(t *testing.T) {
+		for _, tc := range []struct {
+			name     string
+			observed bool
+			opts     []nursery.Option
+		}{
+			{name: "unlimited"},
+			{name: "unlimited observed", observed: true},
+			{name: "Limit(1)", opts: []nursery.Option{nursery.Limit(1)}},
+			{name: "Limit(1) observed", observed: true, opts: []nursery.Option{nursery.Limit(1)}},
+			{name: "Limit(1) Queue(2) observed", observed: true, opts: []nursery.Option{nursery.Limit(1), nursery.Queue(2)}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var r *recorder
+				if tc.observed {
+					r = newRecorder(t)
 				}
-			}
-		})
-	}
+				var kept *nursery.Nursery
+				_ = nursery.Run(context.Background(), func(ctx context.Context, n *nursery.Nursery) error {
+					kept = n //scoped:allow nurseryescape: the test checks misuse after Run returned
+					return nil
+				}, tc.opts...)
+				var before []string
+				if r != nil {
+					before = r.all()
+				}
+				ran := make(chan string, 3)
+				for what, start := range map[string]func(){
+					"Go":    func() { kept.Go(func(context.Context) error { ran <- "Go"; return nil }) },
+					"TryGo": func() { kept.TryGo(func(context.Context) error { ran <- "TryGo"; return nil }) },
+					"Spawn": func() {
+						nursery.Spawn(kept, func(context.Context) (int, error) { ran <- "Spawn"; return 0, nil })
+					},
+				} {
+					wantPanic(t, what+" after Run returned", "after Run returned", start)
+				}
+				select {
+				case what := <-ran:
+					t.Errorf("a task started by %s after Run returned ran, want it refused", what)
+				default:
+				}
+				if r != nil {
+					if after := r.all(); len(after) != len(before) {
+						t.Errorf("instrument events after Run returned: %q, want none", after[len(before):])
+					}
+				}
+			})
+		}
+	})
 }

@@ -351,7 +351,8 @@ func (n *Nursery) close() {
 	}
 	n.mu.Unlock()
 	if n.lim != nil {
-		n.lim.stop() // work is empty
+		n.lim.endDrain()
+		n.lim.stop() // every task has ended
 		n.lim.wg.Wait()
 	}
 	n.mu.Lock()

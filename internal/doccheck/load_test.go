@@ -57,7 +57,13 @@ func (l *loader) Import(path string) (*types.Package, error) {
 		return p, nil
 	}
 	dir := filepath.Join(root, strings.TrimPrefix(strings.TrimPrefix(path, module), "/"))
-	files, err := l.parseDir(dir, func(name string) bool { return !strings.HasSuffix(name, "_test.go") })
+	// A package's export_test.go, by Go's convention, exports to its
+	// external tests what they need of its internals: it is part of the
+	// package its Examples are checked against (exported, which lists
+	// the API, reads the package's own files alone).
+	files, err := l.parseDir(dir, func(name string) bool {
+		return !strings.HasSuffix(name, "_test.go") || name == "export_test.go"
+	})
 	if err != nil {
 		return nil, err
 	}
