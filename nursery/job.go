@@ -78,3 +78,28 @@ func (n *Nursery) jobEnded(o taskrun.Outcome, x *extra) {
 	}
 	n.exit(1)
 }
+
+// A job is a Go, TryGo or Spawn task on its way to a goroutine.
+type job struct {
+	fn func(context.Context) error
+	// queued is set for a task that waited behind the limit. It is dropped,
+	// not run, if the nursery is canceled before a worker takes it.
+	queued bool
+	x      *extra // nil for a Go or TryGo task of an unobserved nursery
+}
+
+// extra is what a task carries beside its function, kept behind one
+// pointer so that a plain task's goroutine captures little.
+type extra struct {
+	fut *futureCore // a Spawn task's future, told its outcome or its drop
+	to  taskObs     // filled in when instruments observe the nursery: see obs
+}
+
+// obs returns the task's observation, or nil if x is nil or the task is
+// not observed.
+func (x *extra) obs() *taskObs {
+	if x == nil || x.to.s == nil {
+		return nil
+	}
+	return &x.to
+}
